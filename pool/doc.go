@@ -1,0 +1,47 @@
+// Package pool runs jobs on a fixed set of worker goroutines, with five
+// priority levels, an optionally bounded queue with a choice of full policy,
+// context cancellation, job handles and a shutdown that loses nothing.
+//
+// # Submitting
+//
+// Three ways in, cheapest first:
+//
+//   - [Pool.Go] runs a func() fire and forget. It allocates nothing inside
+//     the pool.
+//   - [Pool.Submit] and [Pool.TrySubmit] run a func(context.Context) error
+//     and return a [*Job] handle with its state, error, timings, Done channel,
+//     Wait and Cancel.
+//   - [Call] (see future.go) returns a typed [*Future].
+//
+// # Priorities and order
+//
+// A worker always takes the oldest job of the highest non-empty level
+// ([Highest] first, [Lowest] last). Jobs of one level submitted by one
+// goroutine are taken in submission order; with one worker they also run in
+// that order.
+//
+// # Bounded queue
+//
+// [WithQueueSize] bounds the jobs waiting for a worker. When the queue is
+// full, [WithFullPolicy] decides: [Block] waits for a slot (Submit until its
+// context ends), [Reject] returns [ErrQueueFull], [DropOldest] evicts the
+// oldest job of the lowest level, which ends Cancelled with [ErrDropped].
+// TrySubmit never waits.
+//
+// # Lifecycle
+//
+// A job is Queued (or Pending while it waits for dependencies), then Running,
+// then exactly one of Succeeded, Failed, Cancelled or Skipped. A job whose
+// context ends before it starts never runs and ends Cancelled. Cancellation is
+// context.Context: a running job sees its context end and is Cancelled if it
+// returns that context's error. A panic is recovered into a [*PanicError] that
+// carries the stack; the worker lives on.
+//
+// # Shutdown
+//
+// Like net/http's Server: [Pool.Close] stops intake and runs every queued
+// job; [Pool.Shutdown] drains until its context ends, then cancels what is
+// left, each leftover job ending Cancelled with [ErrShutdown]. After either,
+// every submit returns [ErrClosed]. Nothing is ever dropped silently: every
+// accepted job reaches exactly one terminal state and [Pool.Stats] counts it.
+package pool

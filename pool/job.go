@@ -1,0 +1,147 @@
+package pool
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// Job is the handle of one submitted job. Its methods are safe for concurrent
+// use from many goroutines. A Job is created by Submit, TrySubmit or Call; the
+// zero Job is not usable.
+//
+// Everything a job's function did happens before its Done channel closes, so
+// after Wait or <-Done() the caller sees the function's writes.
+type Job struct {
+	pool   *Pool
+	fn     func(context.Context) error
+	parent context.Context // the submit's context: values, deadline, cancellation
+	id     uint64
+	state  atomic.Uint32
+	prio   Priority
+	err    error // written once before state becomes terminal
+
+	// Times in nanoseconds since the pool's epoch; 0 means "not yet".
+	queuedAt, startedAt, finishedAt atomic.Int64
+
+	done atomic.Value                // chan struct{}, made on first Done call
+	run  atomic.Pointer[runState]    // the running context's state, made lazily
+	ext  *jobExt                     // rarely used options; nil when none
+}
+
+// jobExt holds the options most jobs do not use, keeping Job small.
+type jobExt struct {
+	name    string
+	timeout time.Duration
+}
+
+// closedChan is shared by every job whose Done is first asked for after it
+// finished.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// ID returns the job's identifier, unique within its pool and increasing in
+// submission order.
+func (j *Job) ID() uint64 { return j.id }
+
+// Name returns the name given with WithName, or "".
+func (j *Job) Name() string {
+	if j.ext == nil {
+		return ""
+	}
+	return j.ext.name
+}
+
+// Priority returns the job's priority.
+func (j *Job) Priority() Priority { return j.prio }
+
+// State returns the job's current state. It may change right after the call
+// unless it is terminal.
+func (j *Job) State() State { return State(j.state.Load()) }
+
+// Err returns the job's error once it is terminal: nil for Succeeded, the
+// function's error for Failed (a *PanicError if it panicked), and the reason
+// for Cancelled and Skipped. It returns nil while the job is not terminal.
+func (j *Job) Err() error {
+	if !j.State().Terminal() {
+		return nil
+	}
+	return j.err
+}
+
+// Done returns a channel closed when the job reaches a terminal state. It is
+// safe to call from many goroutines and returns the same channel each time.
+func (j *Job) Done() <-chan struct{} {
+	if c, ok := j.done.Load().(chan struct{}); ok {
+		return c
+	}
+	c := make(chan struct{})
+	if j.done.CompareAndSwap(nil, c) {
+		return c
+	}
+	return j.done.Load().(chan struct{})
+}
+
+// Wait blocks until the job is terminal and returns its error, or until ctx
+// ends and returns ctx's error. It does not cancel the job.
+func (j *Job) Wait(ctx context.Context) error {
+	if j.State().Terminal() {
+		return j.err
+	}
+	select {
+	case <-j.Done():
+		return j.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Cancel asks the job to stop. A job not yet running never runs and ends
+// Cancelled at once with an error matching context.Canceled. A running job
+// has its context cancelled: it ends Cancelled if its function returns that
+// context's error, otherwise it keeps the outcome the function gives it.
+// Cancel does not wait; calling it again, or on a terminal job, does nothing.
+func (j *Job) Cancel() {
+	for {
+		switch s := j.State(); s {
+		case Pending, Queued:
+			if j.state.CompareAndSwap(uint32(s), uint32(Cancelled)) {
+				j.pool.cancelledWaiting(j, s, context.Canceled)
+				return
+			}
+		case Running:
+			j.cancelRun(context.Canceled)
+			return
+		default:
+			return
+		}
+	}
+}
+
+// Timing reports when the job was queued, started and finished; a step not
+// reached yet is the zero time.
+func (j *Job) Timing() (queued, started, finished time.Time) {
+	at := func(ns int64) time.Time {
+		if ns == 0 {
+			return time.Time{}
+		}
+		return j.pool.epoch.Add(time.Duration(ns))
+	}
+	return at(j.queuedAt.Load()), at(j.startedAt.Load()), at(j.finishedAt.Load())
+}
+
+// complete records the terminal state and wakes every waiter. Only the
+// goroutine that won the transition to a terminal state calls it.
+func (j *Job) complete(s State, err error) {
+	j.err = err
+	j.finishedAt.Store(j.pool.now())
+	j.state.Store(uint32(s))
+	if !j.done.CompareAndSwap(nil, closedChan) {
+		if c := j.done.Load().(chan struct{}); c != closedChan {
+			close(c)
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package pool
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// FullPolicy says what a submit does when the bounded queue is full.
+type FullPolicy uint8
+
+const (
+	// Block makes Go and Submit wait for a free slot (Submit until its ctx
+	// ends). It is the default. A job that submits to its own pool with its
+	// own context is admitted past the bound instead of blocking, because the
+	// slot it would wait for may need its own worker to free.
+	Block FullPolicy = iota
+	// Reject makes every submit return ErrQueueFull at once.
+	Reject
+	// DropOldest admits the new job and evicts the oldest queued job of the
+	// lowest non-empty level; the victim ends Cancelled with ErrDropped. When
+	// the new job's priority is below every queued job's, the new job itself
+	// is the victim: it is accepted and at once ends Cancelled with ErrDropped.
+	DropOldest
+)
+
+// String returns the policy's name.
+func (f FullPolicy) String() string {
+	switch f {
+	case Block:
+		return "block"
+	case Reject:
+		return "reject"
+	case DropOldest:
+		return "drop-oldest"
+	}
+	return "unknown"
+}
+
+// config holds everything New's options set.
+type config struct {
+	queueSize int
+	policy    FullPolicy
+	ctx       context.Context
+	onPanic   func(*PanicError)
+	logger    *slog.Logger
+	observer  Observer
+	name      string
+}
+
+// Option configures a Pool in New. An invalid option makes New return an
+// error wrapping ErrInvalidOption. The interface is sealed: options come from
+// this package's With functions.
+type Option interface {
+	applyPool(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) applyPool(c *config) error { return f(c) }
+
+// PoolJobOption is an option that fits both New and a submit, such as
+// WithName.
+type PoolJobOption interface {
+	Option
+	JobOption
+}
+
+// WithQueueSize bounds the number of queued jobs (all priorities together)
+// to n. The default, 0, means unbounded. A negative n is an error.
+func WithQueueSize(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return invalidf("WithQueueSize(%d): size must be >= 0", n)
+		}
+		c.queueSize = n
+		return nil
+	})
+}
+
+// WithFullPolicy sets what a submit does when the bounded queue is full. The
+// default is Block. It has no effect on an unbounded queue.
+func WithFullPolicy(p FullPolicy) Option {
+	return optionFunc(func(c *config) error {
+		if p > DropOldest {
+			return invalidf("WithFullPolicy(%d): unknown policy", p)
+		}
+		c.policy = p
+		return nil
+	})
+}
+
+// WithContext sets the base context of the pool: it is the parent of every
+// job's context for values (after the submit's own context), and its
+// cancellation cancels every job. The default is context.Background().
+func WithContext(ctx context.Context) Option {
+	return optionFunc(func(c *config) error {
+		if ctx == nil {
+			return invalidf("WithContext(nil)")
+		}
+		c.ctx = ctx
+		return nil
+	})
+}
+
+// WithPanicHandler sets a function called once for every job that panics,
+// on the worker's goroutine after the panic is recovered. The job still ends
+// Failed with the *PanicError.
+func WithPanicHandler(f func(*PanicError)) Option {
+	return optionFunc(func(c *config) error {
+		c.onPanic = f
+		return nil
+	})
+}
+
+// WithLogger makes the pool log failures and panics at Error and lifecycle
+// steps at Debug. Nothing is logged, and no attribute is built, for levels
+// the logger's handler has disabled.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		c.logger = l
+		return nil
+	})
+}
+
+// WithObserver sets an Observer told of every job's lifecycle steps. The
+// default is none, which costs nothing.
+func WithObserver(o Observer) Option {
+	return optionFunc(func(c *config) error {
+		c.observer = o
+		return nil
+	})
+}
+
+// WithName names a pool (given to New) or a job (given to a submit) in
+// logs, events, metrics and profiles.
+func WithName(name string) PoolJobOption { return nameOption(name) }
+
+type nameOption string
+
+func (n nameOption) applyPool(c *config) error { c.name = string(n); return nil }
+
+func (n nameOption) applyJob(s *jobSpec) error { s.name = string(n); return nil }
+
+// JobOption configures one job at submit time. An invalid option makes the
+// submit return an error wrapping ErrInvalidOption, and nothing is enqueued.
+type JobOption interface {
+	applyJob(*jobSpec) error
+}
+
+// jobSpec collects a submit's options before the job is built.
+type jobSpec struct {
+	prio    Priority
+	name    string
+	timeout time.Duration
+}
+
+type jobOptionFunc func(*jobSpec) error
+
+func (f jobOptionFunc) applyJob(s *jobSpec) error { return f(s) }
+
+// WithPriority sets the job's priority; the default is Normal. A value other
+// than the five levels is an error.
+func WithPriority(p Priority) JobOption {
+	return jobOptionFunc(func(s *jobSpec) error {
+		if !p.valid() {
+			return invalidf("WithPriority(%d): unknown priority", int8(p))
+		}
+		s.prio = p
+		return nil
+	})
+}
+
+// WithTimeout ends the job's context d after the job starts. A job whose
+// function returns that context's error ends Failed with an error matching
+// context.DeadlineExceeded: a timeout is a failure, not a cancellation.
+// A d <= 0 is an error.
+func WithTimeout(d time.Duration) JobOption {
+	return jobOptionFunc(func(s *jobSpec) error {
+		if d <= 0 {
+			return invalidf("WithTimeout(%v): timeout must be > 0", d)
+		}
+		s.timeout = d
+		return nil
+	})
+}

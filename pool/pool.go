@@ -1,0 +1,268 @@
+package pool
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/threadsystem/threadsystem/internal/ring"
+)
+
+// item is one queued job: fn for Go, job for everything with a handle.
+type item struct {
+	fn  func()
+	job *Job
+}
+
+// Pool runs jobs on a fixed set of worker goroutines, taking them from five
+// priority queues. All its methods are safe for concurrent use. A Pool must be
+// made with New; the zero Pool is not usable. Close or Shutdown it to stop its
+// workers: nothing the pool starts outlives Close.
+type Pool struct {
+	// Set by New, read-only afterwards.
+	ctx       context.Context
+	epoch     time.Time
+	capacity  int
+	policy    FullPolicy
+	onPanic   func(*PanicError)
+	log       *slog.Logger
+	obs       Observer
+	name      string
+	workers   []*worker
+	exited    chan struct{} // closed when every worker has returned
+	stopWatch func() bool   // releases the watch on ctx
+
+	mu          sync.Mutex
+	levels      [numLevels]ring.Ring[item]
+	queued      int // items in levels, ghosts included
+	top         int // highest non-empty level, -1 when empty
+	submitted   uint64
+	rejected    uint64
+	closed      bool
+	idle        []*worker // parked workers, most recently parked last
+	active      int       // workers neither parked nor exited
+	live        int       // workers not exited
+	spaceWait   []chan struct{}
+	idleWait    chan struct{} // closed when the pool next becomes idle
+	everStarted bool
+
+	// ghosts counts queued items whose job was cancelled while queued: they
+	// stay in the ring until a worker pops them, and must not count as queued.
+	ghosts [numLevels]atomic.Int64
+	// cancelled counts jobs cancelled away from a worker: by Cancel, by a
+	// drop, or by Shutdown's final sweep.
+	cancelled atomic.Uint64
+	aborting  atomic.Bool
+}
+
+// New returns a pool with the given number of workers, started at once.
+// It returns an error wrapping ErrInvalidOption, and starts nothing, when
+// workers < 1 or an option is invalid.
+//
+// Starting and closing an idle pool of GOMAXPROCS workers costs a few
+// microseconds; see docs/performance.md.
+func New(workers int, opts ...Option) (*Pool, error) {
+	if workers < 1 {
+		return nil, invalidf("New(%d): workers must be >= 1", workers)
+	}
+	c := config{ctx: context.Background()}
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalidf("New: nil option")
+		}
+		if err := o.applyPool(&c); err != nil {
+			return nil, err
+		}
+	}
+	p := &Pool{
+		ctx:      c.ctx,
+		epoch:    time.Now(),
+		capacity: c.queueSize,
+		policy:   c.policy,
+		onPanic:  c.onPanic,
+		log:      c.logger,
+		obs:      c.observer,
+		name:     c.name,
+		top:      -1,
+		exited:   make(chan struct{}),
+	}
+	p.workers = make([]*worker, workers)
+	for i := range p.workers {
+		p.workers[i] = &worker{p: p, wake: make(chan struct{}, 1)}
+	}
+	p.active, p.live = workers, workers
+	for _, w := range p.workers {
+		go w.loop()
+	}
+	if p.ctx.Done() != nil {
+		p.stopWatch = context.AfterFunc(p.ctx, p.cancelRunning)
+	}
+	return p, nil
+}
+
+// now returns nanoseconds since the pool's epoch, never 0, so that 0 can mean
+// "not yet" in a job's timings.
+func (p *Pool) now() int64 {
+	return int64(time.Since(p.epoch)) | 1
+}
+
+// Workers returns the number of worker goroutines.
+func (p *Pool) Workers() int { return len(p.workers) }
+
+// Close stops intake and waits until every queued job has run and every
+// worker has returned. After Close begins, Go, Submit and TrySubmit return
+// ErrClosed. Close is idempotent and safe to call from many goroutines; each
+// call waits. It returns nil. A job must not Close its own pool: it would wait
+// for itself.
+func (p *Pool) Close() error {
+	return p.Shutdown(context.Background())
+}
+
+// Shutdown stops intake like Close and waits for the queue to drain and the
+// workers to return. If ctx ends first, Shutdown cancels what is left: every
+// job still queued ends Cancelled at once with an error matching ErrShutdown
+// and context.Canceled, every running job has its context cancelled with that
+// cause, and Shutdown returns ctx's error without waiting for the running
+// jobs to return; call Close or Wait to wait for them. Nothing is dropped
+// silently: each cancelled job is counted in Stats and reported to the
+// observer. Shutdown is idempotent and safe to call from many goroutines.
+func (p *Pool) Shutdown(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		// Wake everyone: parked workers exit once the queue is empty, and
+		// blocked submitters see ErrClosed.
+		for _, w := range p.idle {
+			p.active++
+			w.wake <- struct{}{}
+		}
+		p.idle = p.idle[:0]
+		for _, c := range p.spaceWait {
+			close(c)
+		}
+		p.spaceWait = nil
+	}
+	p.mu.Unlock()
+	select {
+	case <-p.exited:
+		return nil
+	case <-ctx.Done():
+	}
+	p.abort()
+	return ctx.Err()
+}
+
+// abort cancels every queued job and every running job's context. Workers
+// keep popping whatever a racing abort missed, and cancel it too.
+func (p *Pool) abort() {
+	p.aborting.Store(true)
+	p.mu.Lock()
+	var swept []item
+	for lvl := range p.levels {
+		for {
+			it, ok := p.levels[lvl].PopFront()
+			if !ok {
+				break
+			}
+			p.queued--
+			swept = append(swept, it)
+		}
+	}
+	p.top = -1
+	p.mu.Unlock()
+	for _, it := range swept {
+		p.cancelQueued(it, errShutdownCancel)
+	}
+	p.notifyIdle()
+	p.cancelRunning()
+}
+
+// cancelRunning cancels the context of every job a worker is running. A job
+// that starts after the scan checks aborting and ctx itself.
+func (p *Pool) cancelRunning() {
+	cause := errShutdownCancel
+	if !p.aborting.Load() {
+		cause = nil // the base context ended: use its cause
+	}
+	for _, w := range p.workers {
+		if j := w.cur.Load(); j != nil {
+			if cause != nil {
+				j.cancelRun(cause)
+			} else {
+				j.cancelRun(context.Cause(p.ctx))
+			}
+		}
+	}
+}
+
+// cancelQueued ends an item that left the queue without running, as
+// Cancelled with err. A ghost (cancelled while queued) is only uncounted.
+func (p *Pool) cancelQueued(it item, err error) {
+	if it.job == nil {
+		p.cancelled.Add(1)
+		p.emit(Event{Kind: EventCancelled, Err: err, Priority: Normal}, nil)
+		return
+	}
+	j := it.job
+	if !j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
+		p.ghosts[j.prio.level()].Add(-1)
+		return
+	}
+	p.cancelled.Add(1)
+	j.complete(Cancelled, err)
+	p.finished(j, Cancelled, err)
+}
+
+// cancelledWaiting accounts for a job that Cancel moved from Pending or
+// Queued straight to Cancelled.
+func (p *Pool) cancelledWaiting(j *Job, from State, err error) {
+	if from == Queued {
+		p.ghosts[j.prio.level()].Add(1)
+	}
+	p.cancelled.Add(1)
+	j.complete(Cancelled, err)
+	p.finished(j, Cancelled, err)
+}
+
+// Wait blocks until nothing is queued or running, or until ctx ends, and
+// returns ctx's error in that case. Jobs submitted while Wait waits extend
+// the wait. It is safe to call from many goroutines and on a closed pool.
+func (p *Pool) Wait(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		if p.idleLocked() {
+			p.mu.Unlock()
+			return nil
+		}
+		if p.idleWait == nil {
+			p.idleWait = make(chan struct{})
+		}
+		c := p.idleWait
+		p.mu.Unlock()
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (p *Pool) idleLocked() bool {
+	return p.queued == 0 && p.active == 0
+}
+
+// notifyIdle wakes Wait callers if the pool is idle.
+func (p *Pool) notifyIdle() {
+	p.mu.Lock()
+	p.notifyIdleLocked()
+	p.mu.Unlock()
+}
+
+func (p *Pool) notifyIdleLocked() {
+	if p.idleWait != nil && p.idleLocked() {
+		close(p.idleWait)
+		p.idleWait = nil
+	}
+}

@@ -1,0 +1,100 @@
+package pool_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// TestHighestRunsBeforeQueuedLowest: with every worker busy, a Highest job
+// submitted after 100 Lowest jobs runs before all of them (the Python port
+// keeps priority only inside a burst).
+func TestHighestRunsBeforeQueuedLowest(t *testing.T) {
+	for _, workers := range []int{1, 2, 4} {
+		p := newPool(t, workers)
+		release := occupy(t, p)
+		var mu sync.Mutex
+		var order []string
+		record := func(s string) func(context.Context) error {
+			return func(context.Context) error {
+				mu.Lock()
+				order = append(order, s)
+				mu.Unlock()
+				return nil
+			}
+		}
+		for range 100 {
+			if _, err := p.Submit(context.Background(), record("lowest"), pool.WithPriority(pool.Lowest)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := p.Submit(context.Background(), record("highest"), pool.WithPriority(pool.Highest)); err != nil {
+			t.Fatal(err)
+		}
+		release()
+		if err := p.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(order) != 101 || order[0] != "highest" {
+			t.Fatalf("workers=%d: first job run = %q of %d, want highest first", workers, order[0], len(order))
+		}
+	}
+}
+
+// TestLevelsRunInPriorityOrder: jobs queued at every level run level by level,
+// highest first, whatever the submission order.
+func TestLevelsRunInPriorityOrder(t *testing.T) {
+	p := newPool(t, 1)
+	release := occupy(t, p)
+	var got []pool.Priority
+	for i := range 50 {
+		prio := pool.Priorities[(i*3)%5]
+		if _, err := p.Submit(context.Background(), func(context.Context) error {
+			got = append(got, prio)
+			return nil
+		}, pool.WithPriority(prio)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+	p.Wait(context.Background())
+	for i := 1; i < len(got); i++ {
+		if got[i] > got[i-1] {
+			t.Fatalf("job %d ran at %v after a %v job", i, got[i], got[i-1])
+		}
+	}
+}
+
+// TestFIFOWithinLevel: one worker runs 1,000 Normal jobs from one goroutine in
+// submission order (the Python port runs equal priorities out of order).
+func TestFIFOWithinLevel(t *testing.T) {
+	p := newPool(t, 1)
+	release := occupy(t, p)
+	var got []int
+	for i := range 1000 {
+		if _, err := p.Submit(context.Background(), func(context.Context) error {
+			got = append(got, i)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Go jobs share the Normal level and its order.
+	for i := 1000; i < 1100; i++ {
+		if err := p.Go(func() { got = append(got, i) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release()
+	p.Wait(context.Background())
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("position %d ran job %d", i, v)
+		}
+	}
+	if len(got) != 1100 {
+		t.Fatalf("ran %d jobs, want 1100", len(got))
+	}
+}

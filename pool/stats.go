@@ -1,0 +1,141 @@
+package pool
+
+import (
+	"math/bits"
+	"sync/atomic"
+	"time"
+)
+
+// histBuckets is the number of power-of-two duration buckets: bucket i counts
+// durations in [2^(i-1), 2^i) nanoseconds, the last one everything longer.
+const histBuckets = 40
+
+// counters are one worker's tallies. Only that worker writes them.
+type counters struct {
+	taken, succeeded, failed, cancelled, panicked atomic.Uint64
+	wait, run                                     histogram
+}
+
+type histogram struct {
+	b [histBuckets]atomic.Uint64
+}
+
+func (h *histogram) observe(ns int64) {
+	i := 0
+	if ns > 0 {
+		i = min(bits.Len64(uint64(ns)), histBuckets-1)
+	}
+	h.b[i].Add(1)
+}
+
+// Histogram is a distribution of durations in power-of-two buckets, cheap to
+// record from many workers and to merge.
+type Histogram struct {
+	// Count is the number of durations recorded.
+	Count uint64
+	// Buckets[i] counts durations in [2^(i-1), 2^i) ns; Buckets[0] counts
+	// zero durations, and the last bucket everything longer.
+	Buckets [histBuckets]uint64
+}
+
+// Quantile returns an upper bound of the q-quantile (0 <= q <= 1) of the
+// recorded durations, accurate to a factor of two; 0 when empty.
+func (h Histogram) Quantile(q float64) time.Duration {
+	if h.Count == 0 {
+		return 0
+	}
+	rank := uint64(q*float64(h.Count-1)) + 1
+	var seen uint64
+	for i, n := range h.Buckets {
+		seen += n
+		if seen >= rank {
+			if i == 0 {
+				return 0
+			}
+			return time.Duration(uint64(1)<<i - 1)
+		}
+	}
+	return time.Duration(uint64(1)<<(histBuckets-1) - 1)
+}
+
+func (h *Histogram) add(from *histogram) {
+	for i := range from.b {
+		n := from.b[i].Load()
+		h.Buckets[i] += n
+		h.Count += n
+	}
+}
+
+// Stats is a snapshot of a pool's counters. Taken while jobs move, the
+// figures are read one after another and may be off by the jobs in flight
+// between the reads; whenever the pool is idle or closed they reconcile
+// exactly:
+//
+//	Submitted == Queued + Running + Succeeded + Failed + Cancelled
+//
+// Wait and Run cover jobs with handles (Submit, TrySubmit, Call); jobs
+// submitted with Go are counted but not timed, which keeps Go at its cost.
+type Stats struct {
+	// Submitted counts accepted jobs; Rejected counts submits that returned
+	// an error (closed pool, full queue, ctx ended while blocked).
+	Submitted, Rejected uint64
+	// Terminal states. Panicked is the part of Failed that panicked.
+	Succeeded, Failed, Cancelled, Panicked uint64
+	// Queued is the number of jobs waiting for a worker; QueuedBy splits it
+	// by priority, indexed like Priorities (Lowest first).
+	Queued   int
+	QueuedBy [numLevels]int
+	// Running is the number of jobs a worker is executing.
+	Running int
+	// Workers is the number of workers; Idle how many wait for work.
+	Workers, Idle int
+	// Wait is the time jobs spent queued; Run the time they ran.
+	Wait, Run Histogram
+	// Uptime is the time since New.
+	Uptime time.Duration
+}
+
+// Throughput returns finished jobs per second over the pool's life.
+func (s Stats) Throughput() float64 {
+	if s.Uptime <= 0 {
+		return 0
+	}
+	return float64(s.Succeeded+s.Failed+s.Cancelled) / s.Uptime.Seconds()
+}
+
+// Stats returns a snapshot of the pool's counters. It is safe to call from
+// many goroutines, takes the pool's lock once and costs a few hundred
+// nanoseconds per worker.
+func (p *Pool) Stats() Stats {
+	var s Stats
+	var taken, ended uint64
+	// Terminal counts are read before taken, so Running is never negative.
+	for _, w := range p.workers {
+		c := &w.c
+		s.Succeeded += c.succeeded.Load()
+		s.Failed += c.failed.Load()
+		s.Cancelled += c.cancelled.Load()
+		s.Panicked += c.panicked.Load()
+		s.Wait.add(&c.wait)
+		s.Run.add(&c.run)
+	}
+	ended = s.Succeeded + s.Failed + s.Cancelled
+	s.Cancelled += p.cancelled.Load()
+	for _, w := range p.workers {
+		taken += w.c.taken.Load()
+	}
+	s.Running = int(taken - ended)
+
+	p.mu.Lock()
+	s.Submitted, s.Rejected = p.submitted, p.rejected
+	for i := range p.levels {
+		n := p.levels[i].Len() - int(p.ghosts[i].Load())
+		s.QueuedBy[i] = n
+		s.Queued += n
+	}
+	s.Workers = p.live
+	s.Idle = len(p.idle)
+	p.mu.Unlock()
+	s.Uptime = time.Since(p.epoch)
+	return s
+}

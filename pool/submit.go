@@ -1,0 +1,90 @@
+package pool
+
+import (
+	"context"
+)
+
+// Go runs fn on the pool at Normal priority, fire and forget. It allocates
+// nothing inside the pool (the closure is the caller's) and is the cheapest way
+// in: see docs/performance.md for measured costs.
+//
+// Under the Block policy Go waits for a free slot in a full bounded queue, with
+// no way to give up; prefer Submit with a context where that matters, and
+// always from inside a job of the same pool. It returns ErrClosed after Close
+// or Shutdown began, ErrQueueFull under the Reject policy, and ErrNilFunc for a
+// nil fn; in each case fn never runs. A panic in fn is recovered, counted as
+// Failed and passed to the panic handler.
+func (p *Pool) Go(fn func()) error {
+	if fn == nil {
+		return ErrNilFunc
+	}
+	err := p.enqueue(nil, item{fn: fn}, Normal.level(), true)
+	if err != nil && p.obs != nil {
+		p.rejectedSubmit(err, Normal, "")
+	}
+	return err
+}
+
+// Submit queues fn and returns its handle. fn receives a context that ends
+// when ctx ends, when the job is cancelled, when its timeout passes, or when
+// the pool shuts down; its values come from ctx, then from the pool's base
+// context.
+//
+// Under the Block policy Submit waits while the bounded queue is full, and
+// returns ctx's error if ctx ends first. A job that submits to its own pool
+// with its own context is admitted past the bound instead, so it never
+// deadlocks. Submit returns ErrClosed after Close or Shutdown began,
+// ErrQueueFull under the Reject policy, ErrNilFunc for a nil fn, ctx's error
+// if ctx has already ended, and an error wrapping ErrInvalidOption for a bad
+// option; in each case nothing was enqueued and fn never runs. It makes one
+// allocation, the Job, when no option needs more.
+func (p *Pool) Submit(ctx context.Context, fn func(context.Context) error, opts ...JobOption) (*Job, error) {
+	return p.submit(ctx, fn, opts, true)
+}
+
+// TrySubmit is Submit that never waits: a full bounded queue gives
+// ErrQueueFull (or, under DropOldest, an eviction) at once.
+func (p *Pool) TrySubmit(ctx context.Context, fn func(context.Context) error, opts ...JobOption) (*Job, error) {
+	return p.submit(ctx, fn, opts, false)
+}
+
+func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts []JobOption, block bool) (*Job, error) {
+	var spec jobSpec
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalidf("nil JobOption")
+		}
+		if err := o.applyJob(&spec); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.checkSubmit(ctx, fn); err != nil {
+		if p.obs != nil {
+			p.rejectedSubmit(err, spec.prio, spec.name)
+		}
+		return nil, err
+	}
+	j := &Job{pool: p, fn: fn, parent: ctx, prio: spec.prio}
+	if spec.name != "" || spec.timeout != 0 {
+		j.ext = &jobExt{name: spec.name, timeout: spec.timeout}
+	}
+	j.state.Store(uint32(Queued))
+	j.queuedAt.Store(p.now())
+	if err := p.enqueue(ctx, item{job: j}, spec.prio.level(), block); err != nil {
+		if p.obs != nil {
+			p.rejectedSubmit(err, spec.prio, spec.name)
+		}
+		return nil, err
+	}
+	return j, nil
+}
+
+func (p *Pool) checkSubmit(ctx context.Context, fn func(context.Context) error) error {
+	if fn == nil {
+		return ErrNilFunc
+	}
+	if ctx == nil {
+		return invalidf("nil context")
+	}
+	return ctx.Err()
+}

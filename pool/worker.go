@@ -1,0 +1,199 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+)
+
+// worker is one goroutine of the pool. Its counters are written only by its
+// own goroutine and summed by Stats, so no counter is shared between workers.
+type worker struct {
+	p    *Pool
+	wake chan struct{}
+	cur  atomic.Pointer[Job] // the handled job running now, for Shutdown
+	_    [64]byte            // keep the counters off the fields above' line
+	c    counters
+}
+
+// loop takes jobs until the pool is closed and drained.
+func (w *worker) loop() {
+	p := w.p
+	for {
+		it, ok := w.take()
+		if !ok {
+			break
+		}
+		if it.job != nil {
+			w.runJob(it.job)
+		} else {
+			w.runFunc(it.fn)
+		}
+	}
+	p.mu.Lock()
+	p.active--
+	p.live--
+	last := p.live == 0
+	p.notifyIdleLocked()
+	p.mu.Unlock()
+	if last {
+		if p.stopWatch != nil {
+			p.stopWatch()
+		}
+		close(p.exited)
+	}
+}
+
+// take returns the next item, parking while the queue is empty; ok is false
+// once the pool is closed and the queue empty.
+func (w *worker) take() (item, bool) {
+	p := w.p
+	p.mu.Lock()
+	for {
+		if it, ok := p.popLocked(); ok {
+			p.mu.Unlock()
+			return it, true
+		}
+		if p.closed {
+			p.mu.Unlock()
+			return item{}, false
+		}
+		p.idle = append(p.idle, w)
+		p.active--
+		p.notifyIdleLocked()
+		p.mu.Unlock()
+		<-w.wake
+		p.mu.Lock()
+	}
+}
+
+// runFunc runs a job submitted with Go.
+func (w *worker) runFunc(fn func()) {
+	p := w.p
+	w.c.taken.Add(1)
+	if p.aborting.Load() {
+		w.c.cancelled.Add(1)
+		p.emit(Event{Kind: EventCancelled, Err: errShutdownCancel}, nil)
+		return
+	}
+	if p.obs != nil {
+		p.emit(Event{Kind: EventStarted}, nil)
+	}
+	if pe := w.callFunc(fn); pe != nil {
+		w.c.failed.Add(1)
+		w.c.panicked.Add(1)
+		p.panicked(pe, nil)
+		p.finishedFunc(Failed, pe)
+		return
+	}
+	w.c.succeeded.Add(1)
+	if p.obs != nil {
+		p.finishedFunc(Succeeded, nil)
+	}
+}
+
+func (w *worker) callFunc(fn func()) (pe *PanicError) {
+	defer func() {
+		if v := recover(); v != nil {
+			pe = newPanicError(v)
+		}
+	}()
+	fn()
+	return nil
+}
+
+func (w *worker) callJob(j *Job) (err error, pe *PanicError) {
+	defer func() {
+		if v := recover(); v != nil {
+			pe = newPanicError(v)
+			err = pe
+		}
+	}()
+	return j.fn(jobContext{j}), nil
+}
+
+// runJob runs a job with a handle, deciding its one terminal state.
+func (w *worker) runJob(j *Job) {
+	p := w.p
+	if !j.state.CompareAndSwap(uint32(Queued), uint32(Running)) {
+		// Cancelled while queued: already counted and completed.
+		p.ghosts[j.prio.level()].Add(-1)
+		return
+	}
+	w.c.taken.Add(1)
+	start := p.now()
+	wait := start - j.queuedAt.Load()
+	w.c.wait.observe(wait)
+
+	// A job whose context ended before it started never runs.
+	if err := w.preflight(j); err != nil {
+		w.c.cancelled.Add(1)
+		j.complete(Cancelled, err)
+		p.finished(j, Cancelled, err)
+		return
+	}
+	j.startedAt.Store(start)
+	w.cur.Store(j)
+	if p.aborting.Load() {
+		j.cancelRun(errShutdownCancel)
+	} else if p.ctx.Err() != nil {
+		j.cancelRun(context.Cause(p.ctx))
+	}
+	j.arm()
+	if p.obs != nil || p.log != nil {
+		p.started(j, wait)
+	}
+	err, pe := w.callJob(j)
+	w.cur.Store(nil)
+
+	state := Succeeded
+	switch {
+	case pe != nil:
+		state = Failed
+		w.c.panicked.Add(1)
+		p.panicked(pe, j)
+	case err != nil:
+		state = Failed
+		if cause := j.runCause(); cause != nil && isCtxErr(err) {
+			if cause == errTimeout {
+				err = errors.Join(err, errTimeout)
+			} else {
+				state = Cancelled
+				if cause != context.Canceled && !errors.Is(err, cause) {
+					err = errors.Join(cause, err)
+				}
+			}
+		}
+	}
+	j.disarm()
+	end := p.now()
+	w.c.run.observe(end - start)
+	switch state {
+	case Succeeded:
+		w.c.succeeded.Add(1)
+	case Failed:
+		w.c.failed.Add(1)
+	case Cancelled:
+		w.c.cancelled.Add(1)
+	}
+	j.complete(state, err)
+	p.finished(j, state, err)
+}
+
+// preflight returns the cancellation error of a job that must not start.
+func (w *worker) preflight(j *Job) error {
+	if w.p.aborting.Load() {
+		return errShutdownCancel
+	}
+	if j.parent.Err() != nil {
+		return context.Cause(j.parent)
+	}
+	if w.p.ctx.Err() != nil {
+		return context.Cause(w.p.ctx)
+	}
+	return nil
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
