@@ -24,9 +24,9 @@ type Job struct {
 	// Times in nanoseconds since the pool's epoch; 0 means "not yet".
 	queuedAt, startedAt, finishedAt atomic.Int64
 
-	done atomic.Value                // chan struct{}, made on first Done call
-	run  atomic.Pointer[runState]    // the running context's state, made lazily
-	ext  *jobExt                     // rarely used options; nil when none
+	done atomic.Value             // chan struct{}, made on first Done call
+	run  atomic.Pointer[runState] // the running context's state, made lazily
+	ext  *jobExt                  // rarely used options; nil when none
 }
 
 // jobExt holds the options most jobs do not use, keeping Job small.
