@@ -1,0 +1,74 @@
+package event
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"time"
+)
+
+// Publish sends e to every subscription on b whose type matches E, the
+// static type of e: subscriptions to E itself and to interfaces E implements
+// (including any). Dispatch uses E, not e's dynamic type: Publish[error]
+// reaches subscribers to error and any, not to the concrete error type.
+//
+// Sync handlers run before Publish returns; other subscriptions get e in
+// their buffer, where a full buffer applies the subscription's FullPolicy:
+// Block waits (until ctx ends), Drop discards, Fail refuses with ErrFull.
+// Publish returns nil when every matching subscription took e (or dropped it
+// under Drop), ErrClosed if Close was called before, and otherwise the
+// errors of the subscriptions that refused e, joined; the others still got
+// it. Handler panics are not returned: see WithErrorHandler.
+//
+// Publish is safe from many goroutines and takes no lock unless it buffers.
+// It allocates nothing when no subscription matches, and one context (to
+// carry the publish time) per kind of subscription (Sync, buffered)
+// otherwise; boxing e for interface subscriptions may add one. The first
+// Publish of each type after a Subscribe or unsubscribe builds that type's
+// match list. A Block publisher from inside a handler to its own full
+// subscription waits on itself: give it a ctx that ends, or another policy.
+func Publish[E any](ctx context.Context, b *Bus, e E) error {
+	if !b.enter() {
+		return ErrClosed
+	}
+	defer b.leave()
+	b.stats.published.Add(1)
+	m := b.matches(reflect.TypeFor[E]())
+	if m == nil || len(m.subs) == 0 {
+		return nil
+	}
+	at := time.Now()
+	var sc, ac *eventCtx
+	if m.hasSync {
+		sc = &eventCtx{Context: ctx, at: at}
+	}
+	if m.hasAsync {
+		ac = &eventCtx{Context: b.base, at: at}
+	}
+	var (
+		errs  []error
+		boxed any
+		isBox bool
+	)
+	for _, s := range m.subs {
+		var err error
+		if ts, ok := s.(*sub[E]); ok {
+			err = ts.publish(ctx, sc, ac, e)
+		} else {
+			if !isBox {
+				boxed, isBox = e, true
+			}
+			err = s.publishAny(ctx, sc, ac, boxed)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,172 @@
+package event
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+)
+
+// Subscribe registers fn to receive every event published on b whose static
+// type is E or, when E is an interface, implements E; subscribing to any sees
+// every event. By default fn runs on the subscription's own delivery
+// goroutine, one event at a time in buffer order, fed from a buffer of 256
+// events with the Block policy; see Sync, Once, Ordered, Concurrent,
+// WithBuffer, WithFullPolicy and WithName. fn's context carries the publish
+// time (PublishedAt); for asynchronous subscriptions it is derived from the
+// bus, not from Publish's context, and is cancelled only if Close gives up.
+// A panic in fn is recovered, counted in Stats.Failed and passed to the
+// bus's error handler as a *PanicError.
+//
+// The returned unsubscribe ends the subscription: Publish calls that start
+// after it returns never reach fn, and events already buffered for fn are
+// discarded (counted in Stats.Dropped). It does not wait for a handler that
+// is running, so fn may call it. It is safe from many goroutines, and calls
+// after the first are no-ops.
+//
+// Subscribe is safe from many goroutines; a nil fn panics. After Close has
+// begun it registers nothing, starts nothing, and returns a no-op. The cost
+// is one copy of the subscription list plus, unless Sync, the buffer and
+// the delivery goroutines.
+func Subscribe[E any](b *Bus, fn func(context.Context, E), opts ...SubscribeOption) (unsubscribe func()) {
+	if fn == nil {
+		panic("event: Subscribe with nil handler")
+	}
+	cfg := newSubConfig(opts)
+	s := &sub[E]{fn: fn}
+	s.bus = b
+	s.typ = reflect.TypeFor[E]()
+	s.sync, s.once, s.policy = cfg.sync, cfg.once, cfg.policy
+	if !s.sync {
+		s.buf = make([]envelope[E], cfg.buffer)
+		s.wake = make(chan struct{}, cfg.workers)
+		s.workers = cfg.workers
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.initLocked()
+	if b.closed.Load() {
+		return func() {}
+	}
+	b.nextID++
+	s.name = cfg.name
+	if s.name == "" {
+		s.name = fmt.Sprintf("#%d(%v)", b.nextID, s.typ)
+	}
+	if !s.sync {
+		b.live[s] = struct{}{}
+		for range cfg.workers {
+			go s.run()
+		}
+	}
+	b.addLocked(s)
+	return s.unsubscribe
+}
+
+// subscriber is what the bus keeps of a subscription, whatever its type.
+type subscriber interface {
+	config() *subBase
+	// publishAny delivers v, whose dynamic type implements the
+	// subscription's interface type.
+	publishAny(ctx context.Context, sc, ac *eventCtx, v any) error
+	// drain tells the delivery goroutines to exit once the buffer is empty.
+	drain()
+	// stop discards the buffer, ends delivery and returns how many
+	// events it discarded.
+	stop(to state) uint64
+}
+
+// subBase is the part of a subscription that does not depend on its type.
+type subBase struct {
+	bus    *Bus
+	typ    reflect.Type
+	name   string
+	sync   bool
+	once   bool
+	policy FullPolicy
+	fired  atomic.Bool // Once: the one event has been taken
+	gone   atomic.Bool // unsubscribed
+
+	mu      sync.Mutex
+	state   state
+	workers int           // delivery goroutines still running
+	idle    int           // delivery goroutines waiting on wake
+	wake    chan struct{} // one token per idle goroutine to wake
+	space   chan struct{} // closed when room frees up; nil if nobody waits
+}
+
+func (s *subBase) config() *subBase { return s }
+
+// sub is a subscription to events of type E.
+type sub[E any] struct {
+	subBase
+	fn   func(context.Context, E)
+	buf  []envelope[E] // ring buffer
+	head int
+	n    int
+}
+
+// envelope is one buffered event.
+type envelope[E any] struct {
+	ctx *eventCtx
+	e   E
+}
+
+// publish hands e to the subscription: it runs the handler (Sync) or
+// buffers e under the subscription's full policy.
+func (s *sub[E]) publish(ctx context.Context, sc, ac *eventCtx, e E) error {
+	if s.gone.Load() || s.once && !s.fired.CompareAndSwap(false, true) {
+		return nil
+	}
+	b := s.bus
+	b.stats.matched.Add(1)
+	if s.once {
+		b.remove(s)
+	}
+	if s.sync {
+		s.invoke(sc, e)
+		return nil
+	}
+	return s.enqueue(ctx, ac, e)
+}
+
+func (s *sub[E]) publishAny(ctx context.Context, sc, ac *eventCtx, v any) error {
+	e, _ := v.(E) // v is nil when an interface-typed event holds nil
+	return s.publish(ctx, sc, ac, e)
+}
+
+// invoke runs the handler, recovering and reporting a panic.
+func (s *sub[E]) invoke(ctx context.Context, e E) {
+	ok := false
+	defer func() {
+		if !ok {
+			s.bus.fail(s.name, recover())
+		}
+	}()
+	s.fn(ctx, e)
+	ok = true
+	s.bus.stats.delivered.Add(1)
+}
+
+// fail counts a handler that panicked with v and reports it. It runs in the
+// handler's deferred call, so the stack still shows the panic.
+func (b *Bus) fail(name string, v any) {
+	b.stats.failed.Add(1)
+	if b.onError != nil {
+		b.onError(&PanicError{Subscriber: name, Value: v, Stack: debug.Stack()})
+	}
+}
+
+// unsubscribe ends the subscription; see Subscribe.
+func (s *sub[E]) unsubscribe() {
+	if s.gone.Swap(true) {
+		return
+	}
+	s.bus.remove(s)
+	if !s.sync {
+		s.bus.stats.dropped.Add(s.stop(stateRemoved))
+	}
+}
