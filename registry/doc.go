@@ -57,9 +57,11 @@
 // # Concurrency and cost
 //
 // Every function and method is safe for concurrent use by many goroutines.
-// Resolving a singleton that is already built does one map lookup and two
-// atomic loads, takes no lock and allocates nothing (about 20 ns on a 2-core
-// x86-64 machine; see BenchmarkResolveSingleton). Provide copies the service
+// Resolving a singleton that is already built does one map lookup and three
+// atomic loads, takes no lock and allocates nothing: about 18 ns, 19 ns with
+// Named, and 29 ns through ResolveFrom, on an AMD EPYC with Go 1.26
+// (go test -bench Resolve ./registry). A transient Resolve costs the factory
+// plus about 100 ns and two allocations for the build chain. Provide copies the service
 // table, so registering n services costs O(n²) in total: the registry is
 // meant for tens or hundreds of services set up at start, not for a
 // constantly changing set.

@@ -43,7 +43,8 @@ func New() *Registry {
 // Once Close has started, Provide, ProvideFunc and Resolve fail with
 // [ErrClosed]. A build still running when Close starts is not waited for: when
 // it finishes it closes the value itself and its Resolve fails with ErrClosed,
-// so nothing stays open.
+// so nothing stays open. A Resolve that runs at the same time as Close may
+// still return a provided or built service that Close is about to close.
 //
 // Close is safe to call from many goroutines and is idempotent: only the first
 // call closes anything, and every later call returns nil at once, without

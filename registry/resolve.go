@@ -7,8 +7,8 @@ import (
 
 // Resolve returns the service of type T (and the name given by [Named]).
 //
-// For a provided value or a built singleton it does one map lookup and two
-// atomic loads: no lock, no allocation, about 20 ns. Otherwise it builds the
+// For a provided value or a built singleton it does one map lookup and three
+// atomic loads: no lock, no allocation, about 18 ns. Otherwise it builds the
 // service as described at [ProvideFunc]: it runs the factory on the calling
 // goroutine, or, when another goroutine is building the same singleton, waits
 // for that build or for ctx to end (then it returns an error wrapping

@@ -201,45 +201,47 @@ func TestWaitersOnAFailedBuild(t *testing.T) {
 		{name: "builder cancelled, waiter retries", cancel: true, wantBuilds: 2, wantErr: context.Canceled},
 	}
 	for _, tt := range tests {
-		synctest.Test(t, func(t *testing.T) {
-			r := registry.New()
-			var builds atomic.Int64
-			release := make(chan struct{})
-			err := registry.ProvideFunc(r, func(ctx context.Context, _ *registry.Registry) (*DB, error) {
-				if builds.Add(1) > 1 {
-					return &DB{}, nil
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := registry.New()
+				var builds atomic.Int64
+				release := make(chan struct{})
+				err := registry.ProvideFunc(r, func(ctx context.Context, _ *registry.Registry) (*DB, error) {
+					if builds.Add(1) > 1 {
+						return &DB{}, nil
+					}
+					<-release
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					return nil, errBoom
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
-				<-release
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				var builderErr, waitErr error
+				var wg sync.WaitGroup
+				wg.Go(func() { _, builderErr = registry.Resolve[*DB](ctx, r) })
+				synctest.Wait()
+				wg.Go(func() { _, waitErr = registry.Resolve[*DB](context.Background(), r) })
+				synctest.Wait()
+				if tt.cancel {
+					cancel()
 				}
-				return nil, errBoom
+				close(release)
+				wg.Wait()
+				if !errors.Is(builderErr, tt.wantErr) {
+					t.Errorf("builder err = %v, want %v", builderErr, tt.wantErr)
+				}
+				if !errors.Is(waitErr, tt.wantWaitErr) || (waitErr == nil) != (tt.wantWaitErr == nil) {
+					t.Errorf("waiter err = %v, want %v", waitErr, tt.wantWaitErr)
+				}
+				if b := builds.Load(); b != tt.wantBuilds {
+					t.Errorf("builds = %d, want %d", b, tt.wantBuilds)
+				}
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var builderErr, waitErr error
-			var wg sync.WaitGroup
-			wg.Go(func() { _, builderErr = registry.Resolve[*DB](ctx, r) })
-			synctest.Wait()
-			wg.Go(func() { _, waitErr = registry.Resolve[*DB](context.Background(), r) })
-			synctest.Wait()
-			if tt.cancel {
-				cancel()
-			}
-			close(release)
-			wg.Wait()
-			if !errors.Is(builderErr, tt.wantErr) {
-				t.Errorf("%s: builder err = %v, want %v", tt.name, builderErr, tt.wantErr)
-			}
-			if !errors.Is(waitErr, tt.wantWaitErr) || (waitErr == nil) != (tt.wantWaitErr == nil) {
-				t.Errorf("%s: waiter err = %v, want %v", tt.name, waitErr, tt.wantWaitErr)
-			}
-			if b := builds.Load(); b != tt.wantBuilds {
-				t.Errorf("%s: builds = %d, want %d", tt.name, b, tt.wantBuilds)
-			}
 		})
 	}
 }
