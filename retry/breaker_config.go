@@ -1,8 +1,6 @@
 package retry
 
 import (
-	"errors"
-	"fmt"
 	"time"
 )
 
@@ -80,15 +78,12 @@ type BreakerConfig struct {
 // withDefaults validates c and fills in its zero fields, returning an error
 // wrapping ErrInvalidConfig for each bad field.
 func (c BreakerConfig) withDefaults() (BreakerConfig, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
-	}
+	bad := problems{sentinel: ErrInvalidConfig}
 	if !(c.FailureRatio >= 0 && c.FailureRatio <= 1) { // also NaN
-		bad("FailureRatio %v is outside [0, 1]", c.FailureRatio)
+		bad.add("FailureRatio %v is outside [0, 1]", c.FailureRatio)
 	}
 	if c.FailureThreshold < 0 && c.FailureRatio == 0 {
-		bad("FailureThreshold %d turns the consecutive rule off and FailureRatio is 0: the breaker could never trip", c.FailureThreshold)
+		bad.add("FailureThreshold %d turns the consecutive rule off and FailureRatio is 0: the breaker could never trip", c.FailureThreshold)
 	}
 	for _, f := range []struct {
 		name string
@@ -102,7 +97,7 @@ func (c BreakerConfig) withDefaults() (BreakerConfig, error) {
 		{"SuccessThreshold", int64(c.SuccessThreshold)},
 	} {
 		if f.v < 0 {
-			bad("%s is negative", f.name)
+			bad.add("%s is negative", f.name)
 		}
 	}
 	c.FailureThreshold = orDefault(c.FailureThreshold, defaultFailureThreshold)
@@ -113,12 +108,12 @@ func (c BreakerConfig) withDefaults() (BreakerConfig, error) {
 	c.HalfOpenProbes = orDefault(c.HalfOpenProbes, 1)
 	c.SuccessThreshold = orDefault(c.SuccessThreshold, 1)
 	if c.Buckets > 0 && c.Window > 0 && int64(c.Buckets) > int64(c.Window) {
-		bad("Buckets %d exceeds Window %v in nanoseconds", c.Buckets, c.Window)
+		bad.add("Buckets %d exceeds Window %v in nanoseconds", c.Buckets, c.Window)
 	}
 	if c.IsFailure == nil {
 		c.IsFailure = isError
 	}
-	return c, errors.Join(errs...)
+	return c, bad.err()
 }
 
 func orDefault[T int | time.Duration](v, def T) T {

@@ -71,3 +71,17 @@ func plural(n int) string {
 	}
 	return fmt.Sprintf("%d attempts", n)
 }
+
+// problems collects validation failures, each wrapping one sentinel.
+type problems struct {
+	sentinel error
+	errs     []error
+}
+
+// add records one failure; its message is the sentinel's, ": ", then format.
+func (p *problems) add(format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%w: "+format, append([]any{p.sentinel}, args...)...))
+}
+
+// err joins the failures, or returns nil if there are none.
+func (p *problems) err() error { return errors.Join(p.errs...) }

@@ -1,8 +1,6 @@
 package retry
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"time"
 )
@@ -74,29 +72,26 @@ type Policy struct {
 // [ErrInvalidPolicy] (one wrapped error per problem, joined), or returns nil.
 // It allocates only when p is invalid.
 func (p Policy) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidPolicy}, args...)...))
-	}
+	bad := problems{sentinel: ErrInvalidPolicy}
 	if p.MaxAttempts < Forever {
-		bad("MaxAttempts %d is negative (use retry.Forever for no limit)", p.MaxAttempts)
+		bad.add("MaxAttempts %d is negative (use retry.Forever for no limit)", p.MaxAttempts)
 	}
 	if p.InitialDelay < 0 {
-		bad("InitialDelay %v is negative", p.InitialDelay)
+		bad.add("InitialDelay %v is negative", p.InitialDelay)
 	}
 	if p.MaxDelay < 0 {
-		bad("MaxDelay %v is negative", p.MaxDelay)
+		bad.add("MaxDelay %v is negative", p.MaxDelay)
 	}
 	if p.Multiplier != 0 && !(p.Multiplier >= 1) || math.IsInf(p.Multiplier, 1) {
-		bad("Multiplier %v must be at least 1 and finite", p.Multiplier)
+		bad.add("Multiplier %v must be at least 1 and finite", p.Multiplier)
 	}
 	if p.Jitter > Decorrelated {
-		bad("unknown %v", p.Jitter)
+		bad.add("unknown %v", p.Jitter)
 	}
 	if d := p.withDefaults(); p.MaxDelay > 0 && p.MaxDelay < d.InitialDelay {
-		bad("MaxDelay %v is below InitialDelay %v", p.MaxDelay, d.InitialDelay)
+		bad.add("MaxDelay %v is below InitialDelay %v", p.MaxDelay, d.InitialDelay)
 	}
-	return errors.Join(errs...)
+	return bad.err()
 }
 
 // withDefaults returns p with its zero fields replaced by their defaults.
