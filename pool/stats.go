@@ -13,7 +13,8 @@ const histBuckets = 40
 // counters are one worker's tallies. Only that worker writes them.
 type counters struct {
 	taken, succeeded, failed, cancelled, panicked atomic.Uint64
-	wait, run                                     histogram
+	wait                                          [numLevels]histogram
+	run                                           histogram
 }
 
 type histogram struct {
@@ -89,8 +90,11 @@ type Stats struct {
 	Running int
 	// Workers is the number of workers; Idle how many wait for work.
 	Workers, Idle int
-	// Wait is the time jobs spent queued; Run the time they ran.
-	Wait, Run Histogram
+	// Wait is the time jobs spent queued, WaitBy the same split by priority
+	// (indexed like Priorities); Run is the time they ran.
+	Wait   Histogram
+	WaitBy [numLevels]Histogram
+	Run    Histogram
 	// Uptime is the time since New.
 	Uptime time.Duration
 }
@@ -116,7 +120,10 @@ func (p *Pool) Stats() Stats {
 		s.Failed += c.failed.Load()
 		s.Cancelled += c.cancelled.Load()
 		s.Panicked += c.panicked.Load()
-		s.Wait.add(&c.wait)
+		for i := range c.wait {
+			s.WaitBy[i].add(&c.wait[i])
+			s.Wait.add(&c.wait[i])
+		}
 		s.Run.add(&c.run)
 	}
 	ended = s.Succeeded + s.Failed + s.Cancelled

@@ -50,11 +50,9 @@ func (p *Pool) TrySubmit(ctx context.Context, fn func(context.Context) error, op
 
 func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts []JobOption, block bool) (*Job, error) {
 	var spec jobSpec
-	for _, o := range opts {
-		if o == nil {
-			return nil, invalidf("nil JobOption")
-		}
-		if err := o.applyJob(&spec); err != nil {
+	if len(opts) > 0 {
+		var err error
+		if spec, err = applyJobOptions(opts); err != nil {
 			return nil, err
 		}
 	}
@@ -87,4 +85,19 @@ func (p *Pool) checkSubmit(ctx context.Context, fn func(context.Context) error) 
 		return invalidf("nil context")
 	}
 	return ctx.Err()
+}
+
+// applyJobOptions is apart from submit because the options' interface calls
+// make the spec escape: a submit with no options then allocates only the Job.
+func applyJobOptions(opts []JobOption) (jobSpec, error) {
+	var spec jobSpec
+	for _, o := range opts {
+		if o == nil {
+			return spec, invalidf("nil JobOption")
+		}
+		if err := o.applyJob(&spec); err != nil {
+			return spec, err
+		}
+	}
+	return spec, nil
 }

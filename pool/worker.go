@@ -123,7 +123,7 @@ func (w *worker) runJob(j *Job) {
 	w.c.taken.Add(1)
 	start := p.now()
 	wait := start - j.queuedAt.Load()
-	w.c.wait.observe(wait)
+	w.c.wait[j.prio.level()].observe(wait)
 
 	// A job whose context ended before it started never runs.
 	if err := w.preflight(j); err != nil {

@@ -1,0 +1,100 @@
+package pool_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// BenchmarkGo measures one fire-and-forget job through the pool, submission
+// to completion amortised, from one submitter. It must not allocate.
+func BenchmarkGo(b *testing.B) {
+	p, _ := pool.New(4)
+	defer p.Close()
+	var n atomic.Int64
+	fn := func() { n.Add(1) }
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Go(fn)
+	}
+	p.Wait(context.Background())
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkGoParallel submits from GOMAXPROCS goroutines at once.
+func BenchmarkGoParallel(b *testing.B) {
+	p, _ := pool.New(4)
+	defer p.Close()
+	var n atomic.Int64
+	fn := func() { n.Add(1) }
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			p.Go(fn)
+		}
+	})
+	p.Wait(context.Background())
+}
+
+// BenchmarkSubmit measures one job with a handle; its one allocation is the
+// Job.
+func BenchmarkSubmit(b *testing.B) {
+	p, _ := pool.New(4)
+	defer p.Close()
+	ctx := context.Background()
+	fn := func(context.Context) error { return nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Submit(ctx, fn)
+	}
+	p.Wait(ctx)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkSubmitWait is a full cycle: submit one job and wait for it.
+func BenchmarkSubmitWait(b *testing.B) {
+	p, _ := pool.New(4)
+	defer p.Close()
+	ctx := context.Background()
+	fn := func(context.Context) error { return nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		j, _ := p.Submit(ctx, fn)
+		j.Wait(ctx)
+	}
+}
+
+// BenchmarkNewClose measures starting and stopping an idle pool.
+func BenchmarkNewClose(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		p, _ := pool.New(4)
+		p.Close()
+	}
+}
+
+// BenchmarkChannelBaseline is the yardstick: a buffered channel drained by
+// four goroutines, the same work as BenchmarkGo.
+func BenchmarkChannelBaseline(b *testing.B) {
+	ch := make(chan func(), 1024)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for fn := range ch {
+				fn()
+			}
+		})
+	}
+	var n atomic.Int64
+	fn := func() { n.Add(1) }
+	b.ReportAllocs()
+	for b.Loop() {
+		ch <- fn
+	}
+	close(ch)
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
