@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -41,12 +42,20 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestMainExits(t *testing.T) {
-	var got int
-	exit = func(code int) { got = code }
-	defer func() { exit = nil }()
-	main() // no arguments under go test's flags? os.Args has test flags
-	if got == 0 {
-		t.Skip("os.Args happened to form a valid command")
+// TestMainExitsWithRunsCode checks main passes run's code to exit.
+func TestMainExitsWithRunsCode(t *testing.T) {
+	saved, savedArgs := exit, os.Args
+	defer func() { exit, os.Args = saved, savedArgs }()
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{{[]string{"threadsys", "help"}, 0}, {[]string{"threadsys"}, 2}} {
+		got := -1
+		exit = func(code int) { got = code }
+		os.Args = tt.args
+		main()
+		if got != tt.want {
+			t.Errorf("main with %q exited %d, want %d", tt.args, got, tt.want)
+		}
 	}
 }
