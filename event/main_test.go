@@ -56,11 +56,16 @@ func closeBus(t testing.TB, b *event.Bus) {
 	}
 }
 
-// modes runs a table over both delivery modes.
-var modes = []struct {
+// mode is a delivery mode for tables that run over both.
+type mode struct {
 	name string
 	opts []event.SubscribeOption
-}{
+}
+
+func (m mode) sync() bool { return m.name == "sync" }
+
+// modes runs a table over both delivery modes.
+var modes = []mode{
 	{"async", nil},
 	{"sync", []event.SubscribeOption{event.Sync()}},
 }

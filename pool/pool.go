@@ -46,7 +46,6 @@ type Pool struct {
 	live        int       // workers not exited
 	spaceWait   []chan struct{}
 	idleWait    chan struct{} // closed when the pool next becomes idle
-	everStarted bool
 
 	// ghosts counts queued items whose job was cancelled while queued: they
 	// stay in the ring until a worker pops them, and must not count as queued.

@@ -5,7 +5,7 @@ import (
 )
 
 // enqueue admits it at level lvl, applying the full-queue policy. ctx is the
-// submitter's context (nil for Go): Block waits on it. On success the job, if
+// submitter's context (Background for Go): Block waits on it. On success the job, if
 // any, has its ID and is Queued.
 func (p *Pool) enqueue(ctx context.Context, it item, lvl int, block bool) error {
 	p.mu.Lock()
@@ -71,15 +71,11 @@ func (p *Pool) waitSpaceLocked(ctx context.Context) error {
 	c := make(chan struct{}, 1)
 	p.spaceWait = append(p.spaceWait, c)
 	p.mu.Unlock()
-	var done <-chan struct{}
-	if ctx != nil {
-		done = ctx.Done()
-	}
 	select {
 	case <-c:
 		p.mu.Lock()
 		return nil
-	case <-done:
+	case <-ctx.Done():
 		p.mu.Lock()
 		for i, w := range p.spaceWait {
 			if w == c {

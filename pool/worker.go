@@ -102,14 +102,14 @@ func (w *worker) callFunc(fn func()) (pe *PanicError) {
 	return nil
 }
 
-func (w *worker) callJob(j *Job) (err error, pe *PanicError) {
+func (w *worker) callJob(j *Job) (pe *PanicError, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			pe = newPanicError(v)
 			err = pe
 		}
 	}()
-	return j.fn(jobContext{j}), nil
+	return nil, j.fn(jobContext{j})
 }
 
 // runJob runs a job with a handle, deciding its one terminal state.
@@ -143,7 +143,7 @@ func (w *worker) runJob(j *Job) {
 	if p.obs != nil || p.log != nil {
 		p.started(j, wait)
 	}
-	err, pe := w.callJob(j)
+	pe, err := w.callJob(j)
 	w.cur.Store(nil)
 
 	state := Succeeded

@@ -446,7 +446,7 @@ func BenchmarkBreakerAllow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("serial", func(b *testing.B) {
+	b.Run("closed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			done, err := br.Allow()
@@ -456,7 +456,7 @@ func BenchmarkBreakerAllow(b *testing.B) {
 			done(nil)
 		}
 	})
-	b.Run("parallel", func(b *testing.B) {
+	b.Run("closed-parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -467,5 +467,17 @@ func BenchmarkBreakerAllow(b *testing.B) {
 				done(nil)
 			}
 		})
+	})
+	open, _ := retry.NewBreaker(retry.BreakerConfig{FailureThreshold: 1, OpenTimeout: time.Hour})
+	if done, err := open.Allow(); err == nil {
+		done(errBoom)
+	}
+	b.Run("open-reject", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := open.Allow(); err == nil {
+				b.Fatal("allowed while open")
+			}
+		}
 	})
 }
