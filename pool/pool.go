@@ -34,18 +34,18 @@ type Pool struct {
 	exited    chan struct{} // closed when every worker has returned
 	stopWatch func() bool   // releases the watch on ctx
 
-	mu          sync.Mutex
-	levels      [numLevels]ring.Ring[item]
-	queued      int // items in levels, ghosts included
-	top         int // highest non-empty level, -1 when empty
-	submitted   uint64
-	rejected    uint64
-	closed      bool
-	idle        []*worker // parked workers, most recently parked last
-	active      int       // workers neither parked nor exited
-	live        int       // workers not exited
-	spaceWait   []chan struct{}
-	idleWait    chan struct{} // closed when the pool next becomes idle
+	mu        sync.Mutex
+	levels    [numLevels]ring.Ring[item]
+	queued    int // items in levels, ghosts included
+	top       int // highest non-empty level, -1 when empty
+	submitted uint64
+	rejected  uint64
+	closed    bool
+	idle      []*worker // parked workers, most recently parked last
+	active    int       // workers neither parked nor exited
+	live      int       // workers not exited
+	spaceWait []chan struct{}
+	idleWait  chan struct{} // closed when the pool next becomes idle
 
 	// ghosts counts queued items whose job was cancelled while queued: they
 	// stay in the ring until a worker pops them, and must not count as queued.
