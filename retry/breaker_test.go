@@ -408,8 +408,10 @@ func TestBreakerHammeredStaysConsistent(t *testing.T) {
 						continue
 					}
 					time.Sleep(time.Millisecond)
+					// The dependency is down for 100ms, then up for 100ms
+					// with a few failures, and so on: the breaker cycles.
 					var res error
-					if (g+i)%3 != 0 { // two failures in three: it keeps tripping
+					if down := time.Now().UnixMilli()/100%2 == 0; down || (g+i)%7 == 0 {
 						res = errBoom
 					}
 					done(res)
