@@ -34,21 +34,7 @@ func TestCloseWhilePublishingLosesNothing(t *testing.T) {
 			}, tt.opts...)
 			var accepted atomic.Uint64
 			var wg sync.WaitGroup
-			for range 8 {
-				wg.Go(func() {
-					for i := 0; ; i++ {
-						err := event.Publish(context.Background(), b, i)
-						if errors.Is(err, event.ErrClosed) {
-							return
-						}
-						if err != nil {
-							t.Errorf("Publish = %v", err)
-							return
-						}
-						accepted.Add(1)
-					}
-				})
-			}
+			publishUntilClosed(t, b, &wg, &accepted, -1)
 			<-warm
 			closeBus(t, b)
 			// Publish calls accepted are all done when Close returns, but
@@ -79,21 +65,7 @@ func TestCloseGivesUpAndReportsUndelivered(t *testing.T) {
 		}, event.WithBuffer(32))
 		var accepted atomic.Uint64
 		var wg sync.WaitGroup
-		for range 8 {
-			wg.Go(func() {
-				for i := range 100 {
-					err := event.Publish(context.Background(), b, i)
-					if errors.Is(err, event.ErrClosed) {
-						return
-					}
-					if err != nil {
-						t.Errorf("Publish = %v", err)
-						return
-					}
-					accepted.Add(1)
-				}
-			})
-		}
+		publishUntilClosed(t, b, &wg, &accepted, 100)
 		time.Sleep(10 * time.Millisecond) // fake time: 4 events handled, Close gives up mid-handler
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
@@ -236,5 +208,26 @@ func TestCloseWithoutSubscribers(t *testing.T) {
 		if err := b.Close(ctx); err != nil {
 			t.Errorf("Close(cancelled ctx) on an idle bus = %v, want nil", err)
 		}
+	}
+}
+
+// publishUntilClosed starts 8 publishers, each publishing up to n events (n
+// below 0: no limit) until Publish returns ErrClosed, counting in accepted
+// the events Publish took.
+func publishUntilClosed(t *testing.T, b *event.Bus, wg *sync.WaitGroup, accepted *atomic.Uint64, n int) {
+	for range 8 {
+		wg.Go(func() {
+			for i := 0; n < 0 || i < n; i++ {
+				err := event.Publish(context.Background(), b, i)
+				if errors.Is(err, event.ErrClosed) {
+					return
+				}
+				if err != nil {
+					t.Errorf("Publish = %v", err)
+					return
+				}
+				accepted.Add(1)
+			}
+		})
 	}
 }

@@ -73,8 +73,15 @@ func (s *sub[E]) enqueue(ctx context.Context, ac *eventCtx, e E) error {
 }
 
 // run is a delivery goroutine: it handles buffered events until the
-// subscription stops or drains, then exits.
+// subscription stops or drains, then exits. A handler that calls
+// runtime.Goexit ends the goroutine, so run starts its replacement.
 func (s *sub[E]) run() {
+	exited := false
+	defer func() {
+		if !exited {
+			go s.run()
+		}
+	}()
 	for {
 		s.mu.Lock()
 		for s.n == 0 {
@@ -82,6 +89,7 @@ func (s *sub[E]) run() {
 				s.workers--
 				last := s.workers == 0
 				s.mu.Unlock()
+				exited = true
 				if last {
 					s.bus.forget(s)
 				}

@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime/debug"
@@ -143,7 +144,11 @@ func (s *sub[E]) invoke(ctx context.Context, e E) {
 	ok := false
 	defer func() {
 		if !ok {
-			s.bus.fail(s.name, recover())
+			v := recover()
+			if v == nil { // since Go 1.21 only runtime.Goexit gets here
+				v = errGoexit
+			}
+			s.bus.fail(s.name, v)
 		}
 	}()
 	s.fn(ctx, e)
@@ -159,6 +164,9 @@ func (b *Bus) fail(name string, v any) {
 		b.onError(&PanicError{Subscriber: name, Value: v, Stack: debug.Stack()})
 	}
 }
+
+// errGoexit is the PanicError value for a handler that called runtime.Goexit.
+var errGoexit = errors.New("event: handler called runtime.Goexit")
 
 // unsubscribe ends the subscription; see Subscribe.
 func (s *sub[E]) unsubscribe() {

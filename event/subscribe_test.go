@@ -3,6 +3,7 @@ package event_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -276,4 +277,32 @@ func TestSubscribeNilHandlerPanics(t *testing.T) {
 		}
 	}()
 	event.Subscribe[int](b, nil)
+}
+
+func TestHandlerCallingGoexitIsCountedAndDeliveryGoesOn(t *testing.T) {
+	var reported log[error]
+	b := event.NewBus(event.WithErrorHandler(reported.add))
+	var got log[int]
+	event.Subscribe(b, func(_ context.Context, v int) {
+		got.add(v)
+		if v == 0 {
+			runtime.Goexit()
+		}
+	})
+	for i := range 3 {
+		if err := event.Publish(context.Background(), b, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeBus(t, b)
+	if n := got.len(); n != 3 {
+		t.Errorf("handled %d events, want 3: delivery must survive Goexit", n)
+	}
+	var pe *event.PanicError
+	if errs := reported.list(); len(errs) != 1 || !errors.As(errs[0], &pe) || !strings.Contains(pe.Error(), "Goexit") {
+		t.Errorf("reported %v, want one *PanicError naming Goexit", errs)
+	}
+	if s := b.Stats(); s.Failed != 1 || s.Delivered != 2 {
+		t.Errorf("Stats() = %+v, want 1 failed, 2 delivered", s)
+	}
 }
