@@ -291,6 +291,47 @@ func TestBreakerOnStateChangeMayCallBreaker(t *testing.T) {
 	})
 }
 
+func TestBreakerSlowHookKeepsOrderAndBlocksNoOne(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		entered, release := make(chan struct{}), make(chan struct{})
+		var mu sync.Mutex
+		var seen []string
+		b, _ := retry.NewBreaker(retry.BreakerConfig{FailureThreshold: 1, OpenTimeout: time.Second,
+			OnStateChange: func(from, to retry.BreakerState) {
+				if len(seen) == 0 {
+					close(entered)
+					<-release
+				}
+				mu.Lock()
+				seen = append(seen, from.String()+">"+to.String())
+				mu.Unlock()
+			}})
+		go func() { // trips the breaker, then sits in the hook
+			done, _ := b.Allow()
+			done(errBoom)
+		}()
+		<-entered
+		// Two more changes while the first is still being delivered; this
+		// goroutine must not wait for the hook.
+		time.Sleep(time.Second)
+		probe, err := b.Allow()
+		if err != nil {
+			t.Fatalf("probe Allow() = %v", err)
+		}
+		probe(errBoom)
+		if s := b.State(); s != retry.Open {
+			t.Fatalf("state %v, want open", s)
+		}
+		close(release)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if want := []string{"closed>open", "open>half-open", "half-open>open"}; !slices.Equal(seen, want) {
+			t.Errorf("hook saw %v, want %v in order", seen, want)
+		}
+	})
+}
+
 func TestBreakerOnStateChangePanicKeepsDelivering(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var seen []string
