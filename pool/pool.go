@@ -33,7 +33,15 @@ type Pool struct {
 	workers   []*worker
 	exited    chan struct{} // closed when every worker has returned
 	stopWatch func() bool   // releases the watch on ctx
+	batch     int           // most Go items a worker takes at once; 1 = no batching
 
+	// Read on every job by workers, written rarely: kept apart from the
+	// lock's cache line so the submitter's writes do not evict them.
+	_        [64]byte
+	aborting atomic.Bool
+	topHint  atomic.Int32 // mirrors top for workers holding a batch
+
+	_         [64]byte
 	mu        sync.Mutex
 	levels    [numLevels]ring.Ring[item]
 	queued    int // items in levels, ghosts included
@@ -53,7 +61,6 @@ type Pool struct {
 	// cancelled counts jobs cancelled away from a worker: by Cancel, by a
 	// drop, or by Shutdown's final sweep.
 	cancelled atomic.Uint64
-	aborting  atomic.Bool
 }
 
 // New returns a pool with the given number of workers, started at once.
@@ -86,6 +93,13 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		name:     c.name,
 		top:      -1,
 		exited:   make(chan struct{}),
+		batch:    maxBatch,
+	}
+	p.topHint.Store(-1)
+	if p.capacity > 0 {
+		// Held batches would sit outside the bound; a bounded queue pops
+		// one job at a time so that it holds exactly what it promises.
+		p.batch = 1
 	}
 	p.workers = make([]*worker, workers)
 	for i := range p.workers {
@@ -169,7 +183,7 @@ func (p *Pool) abort() {
 			swept = append(swept, it)
 		}
 	}
-	p.top = -1
+	p.setTopLocked(-1)
 	p.mu.Unlock()
 	for _, it := range swept {
 		p.cancelQueued(it, errShutdownCancel)

@@ -98,3 +98,37 @@ func TestFIFOWithinLevel(t *testing.T) {
 		t.Fatalf("ran %d jobs, want 1100", len(got))
 	}
 }
+
+// TestHighestPreemptsHeldBatch: a worker that took a batch of Go jobs gives
+// the rest back when a higher-priority job arrives, so the Highest job runs
+// next.
+func TestHighestPreemptsHeldBatch(t *testing.T) {
+	p := newPool(t, 1)
+	release := occupy(t, p)
+	var order []int
+	const highest = -1
+	for i := range 1000 {
+		p.Go(func() {
+			order = append(order, i)
+			if i == 0 {
+				p.Submit(context.Background(), func(context.Context) error {
+					order = append(order, highest)
+					return nil
+				}, pool.WithPriority(pool.Highest))
+			}
+		})
+	}
+	release()
+	p.Wait(context.Background())
+	if len(order) != 1001 || order[0] != 0 || order[1] != highest {
+		t.Fatalf("order starts %v, want [0 %d ...]", order[:min(5, len(order))], highest)
+	}
+	for i := 2; i < len(order); i++ {
+		if order[i] != i-1 {
+			t.Fatalf("Go jobs out of order after the batch was given back: position %d ran %d", i, order[i])
+		}
+	}
+	if s := reconcile(t, p); s.Succeeded != 1002 {
+		t.Fatalf("succeeded %d, want 1002", s.Succeeded)
+	}
+}

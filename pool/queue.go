@@ -48,7 +48,7 @@ func (p *Pool) pushLocked(it item, lvl int) {
 	p.levels[lvl].PushBack(it)
 	p.queued++
 	if lvl > p.top {
-		p.top = lvl
+		p.setTopLocked(lvl)
 	}
 	var w *worker
 	if n := len(p.idle); n > 0 {
@@ -121,20 +121,35 @@ func (p *Pool) dropOldestLocked(it item, lvl int) error {
 	}
 	victim, _ := p.levels[low].PopFront()
 	p.queued--
-	p.fixTopLocked()
+	if p.levels[low].Len() == 0 {
+		p.fixTopLocked()
+	}
 	p.pushLocked(it, lvl) // unlocks
 	p.cancelQueued(victim, errDroppedCancel)
 	return nil
 }
 
-// popLocked removes the oldest item of the highest non-empty level.
-func (p *Pool) popLocked() (item, bool) {
+// popLocked removes the oldest item of the highest non-empty level. When
+// that item is a Go func and more of them follow it, it also moves up to
+// p.batch-1 of them into w's held batch, so that a busy worker takes the lock
+// once per batch instead of once per job. Batches take a share of the level
+// small enough (a quarter of it over the workers) that the tail of a queue
+// still spreads across workers.
+func (p *Pool) popLocked(w *worker) (item, bool) {
 	if p.top < 0 {
 		return item{}, false
 	}
-	it, _ := p.levels[p.top].PopFront()
+	lvl := p.top
+	q := &p.levels[lvl]
+	it, _ := q.PopFront()
 	p.queued--
-	if p.levels[p.top].Len() == 0 {
+	if it.fn != nil && p.batch > 1 {
+		if k := min(p.batch-1, q.Len()/(4*len(p.workers))); k > 0 {
+			w.hold(q, k, lvl)
+			p.queued -= w.heldN
+		}
+	}
+	if q.Len() == 0 {
 		p.fixTopLocked()
 	}
 	if len(p.spaceWait) > 0 {
@@ -144,10 +159,33 @@ func (p *Pool) popLocked() (item, bool) {
 }
 
 func (p *Pool) fixTopLocked() {
-	p.top = numLevels - 1
-	for p.top >= 0 && p.levels[p.top].Len() == 0 {
-		p.top--
+	top := numLevels - 1
+	for top >= 0 && p.levels[top].Len() == 0 {
+		top--
 	}
+	p.setTopLocked(top)
+}
+
+func (p *Pool) setTopLocked(top int) {
+	if top != p.top {
+		p.top = top
+		p.topHint.Store(int32(top))
+	}
+}
+
+// unholdLocked puts a worker's unrun batch back at the front of its level,
+// in order, when a higher level has work.
+func (p *Pool) unholdLocked(w *worker) {
+	q := &p.levels[w.heldLvl]
+	for i := w.heldN - 1; i >= w.heldI; i-- {
+		q.PushFront(item{fn: w.held[i]})
+		w.held[i] = nil
+	}
+	p.queued += w.heldN - w.heldI
+	if w.heldLvl > p.top {
+		p.setTopLocked(w.heldLvl)
+	}
+	w.clearHeld()
 }
 
 func (p *Pool) ghostCount() int {

@@ -140,6 +140,13 @@ func (p *Pool) Stats() Stats {
 		s.QueuedBy[i] = n
 		s.Queued += n
 	}
+	for _, w := range p.workers {
+		// A worker's batch left the ring but has not started: still queued.
+		if n := int(w.heldCnt.Load()); n > 0 {
+			s.QueuedBy[Normal.level()] += n // batches hold Go funcs, all Normal
+			s.Queued += n
+		}
+	}
 	s.Workers = p.live
 	s.Idle = len(p.idle)
 	p.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+
+	"github.com/threadsystem/threadsystem/internal/ring"
 )
 
 // worker is one goroutine of the pool. Its counters are written only by its
@@ -12,14 +14,71 @@ type worker struct {
 	p    *Pool
 	wake chan struct{}
 	cur  atomic.Pointer[Job] // the handled job running now, for Shutdown
-	_    [64]byte            // keep the counters off the fields above' line
-	c    counters
+
+	// A batch of Go funcs taken from level heldLvl in one lock; the worker
+	// alone reads and writes it, and publishes its size in held for Stats.
+	held    [maxBatch]func()
+	heldI   int
+	heldN   int
+	heldLvl int
+	heldCnt atomic.Int64
+
+	_ [64]byte // keep the counters off the fields above' line
+	c counters
+}
+
+// maxBatch is the most Go funcs a worker takes from the queue at once.
+const maxBatch = 32
+
+// hold moves the next k items of q into w's batch. They are Go funcs up to
+// the first job with a handle, which stays queued.
+func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
+	n := 0
+	for n < k {
+		it, ok := q.Front()
+		if !ok || it.fn == nil {
+			break
+		}
+		q.PopFront()
+		w.held[n] = it.fn
+		n++
+	}
+	w.heldI, w.heldN, w.heldLvl = 0, n, lvl
+	w.heldCnt.Store(int64(n))
+}
+
+func (w *worker) clearHeld() {
+	w.heldI, w.heldN = 0, 0
+	w.heldCnt.Store(0)
+}
+
+// nextHeld returns the next func of w's batch, or nil when the batch is
+// empty or a higher level has work (the batch then goes back to the queue).
+func (w *worker) nextHeld() func() {
+	if w.heldI == w.heldN {
+		return nil
+	}
+	if int(w.p.topHint.Load()) > w.heldLvl {
+		w.p.mu.Lock()
+		w.p.unholdLocked(w)
+		w.p.mu.Unlock()
+		return nil
+	}
+	fn := w.held[w.heldI]
+	w.held[w.heldI] = nil
+	w.heldI++
+	w.heldCnt.Store(int64(w.heldN - w.heldI))
+	return fn
 }
 
 // loop takes jobs until the pool is closed and drained.
 func (w *worker) loop() {
 	p := w.p
 	for {
+		if fn := w.nextHeld(); fn != nil {
+			w.runFunc(fn)
+			continue
+		}
 		it, ok := w.take()
 		if !ok {
 			break
@@ -50,7 +109,7 @@ func (w *worker) take() (item, bool) {
 	p := w.p
 	p.mu.Lock()
 	for {
-		if it, ok := p.popLocked(); ok {
+		if it, ok := p.popLocked(w); ok {
 			p.mu.Unlock()
 			return it, true
 		}
