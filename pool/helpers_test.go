@@ -52,10 +52,10 @@ func occupy(t testing.TB, p *pool.Pool) (release func()) {
 func reconcile(t testing.TB, p *pool.Pool) pool.Stats {
 	t.Helper()
 	s := p.Stats()
-	sum := uint64(s.Queued) + uint64(s.Running) + s.Succeeded + s.Failed + s.Cancelled
+	sum := uint64(s.Pending) + uint64(s.Queued) + uint64(s.Running) + s.Succeeded + s.Failed + s.Cancelled + s.Skipped
 	if s.Submitted != sum {
-		t.Fatalf("Stats do not reconcile: submitted %d != queued %d + running %d + succeeded %d + failed %d + cancelled %d",
-			s.Submitted, s.Queued, s.Running, s.Succeeded, s.Failed, s.Cancelled)
+		t.Fatalf("Stats do not reconcile: submitted %d != pending %d + queued %d + running %d + succeeded %d + failed %d + cancelled %d + skipped %d",
+			s.Submitted, s.Pending, s.Queued, s.Running, s.Succeeded, s.Failed, s.Cancelled, s.Skipped)
 	}
 	return s
 }

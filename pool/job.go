@@ -2,8 +2,11 @@ package pool
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/threadsystem/threadsystem/retry"
 )
 
 // Job is the handle of one submitted job. Its methods are safe for concurrent
@@ -24,15 +27,75 @@ type Job struct {
 	// Times in nanoseconds since the pool's epoch; 0 means "not yet".
 	queuedAt, startedAt, finishedAt atomic.Int64
 
-	done atomic.Value             // chan struct{}, made on first Done call
-	run  atomic.Pointer[runState] // the running context's state, made lazily
-	ext  *jobExt                  // rarely used options; nil when none
+	done  atomic.Value             // chan struct{}, made on first Done call
+	hooks atomic.Pointer[doneHook] // run once at completion; hooksFired after
+	run   atomic.Pointer[runState] // the running context's state, made lazily
+	ext   *jobExt                  // rarely used options; nil when none
 }
 
 // jobExt holds the options most jobs do not use, keeping Job small.
 type jobExt struct {
 	name    string
 	timeout time.Duration
+	deps    []*Job
+	waiting atomic.Int32 // dependencies not yet Succeeded
+	retry   *retry.Policy
+
+	mu       sync.Mutex
+	attempts int
+	errs     []error // the error of each failed attempt
+}
+
+// doneHook is one callback in a job's completion list.
+type doneHook struct {
+	f    func(*Job)
+	next *doneHook
+}
+
+// hooksFired marks a job whose hooks have run: later ones run at once.
+var hooksFired = &doneHook{}
+
+// whenDone runs f(j) once j is terminal: at once if it already is, else on
+// the goroutine that completes j. f must not block.
+func (j *Job) whenDone(f func(*Job)) {
+	for {
+		head := j.hooks.Load()
+		if head == hooksFired {
+			f(j)
+			return
+		}
+		if j.hooks.CompareAndSwap(head, &doneHook{f: f, next: head}) {
+			return
+		}
+	}
+}
+
+// Attempts returns how many times the job's function has started: 1 for a
+// job that ran once, more for a retried one, 0 if it never ran.
+func (j *Job) Attempts() int {
+	if j.ext == nil || j.ext.retry == nil {
+		if j.startedAt.Load() != 0 {
+			return 1
+		}
+		return 0
+	}
+	j.ext.mu.Lock()
+	defer j.ext.mu.Unlock()
+	return j.ext.attempts
+}
+
+// AttemptErrors returns the error of every failed attempt of a job with a
+// retry policy, oldest first; the last one is also Err's once it is terminal.
+func (j *Job) AttemptErrors() []error {
+	if j.ext == nil || j.ext.retry == nil {
+		if err := j.Err(); err != nil && j.startedAt.Load() != 0 {
+			return []error{err}
+		}
+		return nil
+	}
+	j.ext.mu.Lock()
+	defer j.ext.mu.Unlock()
+	return append([]error(nil), j.ext.errs...)
 }
 
 // closedChan is shared by every job whose Done is first asked for after it
@@ -143,5 +206,13 @@ func (j *Job) complete(s State, err error) {
 		if c := j.done.Load().(chan struct{}); c != closedChan {
 			close(c)
 		}
+	}
+	// Hooks were pushed newest first: run them in registration order.
+	var list []func(*Job)
+	for h := j.hooks.Swap(hooksFired); h != nil; h = h.next {
+		list = append(list, h.f)
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		list[i](j)
 	}
 }

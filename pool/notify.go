@@ -86,6 +86,16 @@ func (p *Pool) finished(j *Job, s State, err error) {
 	p.log.LogAttrs(ctx, level, "pool: job "+s.String(), attrs...)
 }
 
+// retrying reports a failed attempt that will be retried after delay.
+func (p *Pool) retrying(j *Job, err error, delay time.Duration) {
+	p.emit(Event{Kind: EventRetried, Err: err}, j)
+	if p.log != nil && p.log.Enabled(context.Background(), slog.LevelDebug) {
+		p.log.LogAttrs(context.Background(), slog.LevelDebug, "pool: job retrying",
+			append(p.jobAttrs(j), slog.Int("attempt", j.Attempts()),
+				slog.Duration("delay", delay), slog.Any("error", err))...)
+	}
+}
+
 // finishedFunc reports the end of a job submitted with Go.
 func (p *Pool) finishedFunc(s State, err error) {
 	p.emit(Event{Kind: stateEvent[s], Err: err}, nil)

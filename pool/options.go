@@ -2,8 +2,11 @@ package pool
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/threadsystem/threadsystem/retry"
 )
 
 // FullPolicy says what a submit does when the bounded queue is full.
@@ -153,6 +156,8 @@ type jobSpec struct {
 	prio    Priority
 	name    string
 	timeout time.Duration
+	deps    []*Job
+	retry   *retry.Policy
 }
 
 type jobOptionFunc func(*jobSpec) error
@@ -181,6 +186,39 @@ func WithTimeout(d time.Duration) JobOption {
 			return invalidf("WithTimeout(%v): timeout must be > 0", d)
 		}
 		s.timeout = d
+		return nil
+	})
+}
+
+// After makes the job wait, Pending and holding no worker, until every job in
+// deps has Succeeded; it is then queued. If any of them ends Failed,
+// Cancelled or Skipped, the job ends Skipped with a *DependencyError naming
+// that job, and jobs that depend on it follow. Dependencies may belong to
+// other pools. A nil job in deps is an error. A pending job is admitted to a
+// bounded queue past its bound when it becomes ready: it was accepted at
+// submit time.
+func After(deps ...*Job) JobOption {
+	return jobOptionFunc(func(s *jobSpec) error {
+		for i, d := range deps {
+			if d == nil {
+				return invalidf("After: dependency %d is nil", i)
+			}
+		}
+		s.deps = append(s.deps, deps...)
+		return nil
+	})
+}
+
+// WithRetry retries a failed job under the policy p (see retry.Policy for
+// attempts, backoff and which errors are retried). Between attempts the job
+// is Pending: it holds no worker and is not counted as running; Stats count
+// each retry. A panic is not retried. An invalid policy is an error.
+func WithRetry(p retry.Policy) JobOption {
+	return jobOptionFunc(func(s *jobSpec) error {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("%w: WithRetry: %w", ErrInvalidOption, err)
+		}
+		s.retry = &p
 		return nil
 	})
 }

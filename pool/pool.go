@@ -54,6 +54,10 @@ type Pool struct {
 	live      int       // workers not exited
 	spaceWait []chan struct{}
 	idleWait  chan struct{} // closed when the pool next becomes idle
+	// pending counts jobs accepted but waiting for dependencies or for a
+	// retry; pendingJobs holds them, with the retry timer if any.
+	pending     int
+	pendingJobs map[*Job]*time.Timer
 
 	// ghosts counts queued items whose job was cancelled while queued: they
 	// stay in the ring until a worker pops them, and must not count as queued.
@@ -61,6 +65,7 @@ type Pool struct {
 	// cancelled counts jobs cancelled away from a worker: by Cancel, by a
 	// drop, or by Shutdown's final sweep.
 	cancelled atomic.Uint64
+	skipped   atomic.Uint64
 }
 
 // New returns a pool with the given number of workers, started at once.
@@ -94,6 +99,8 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		top:      -1,
 		exited:   make(chan struct{}),
 		batch:    maxBatch,
+
+		pendingJobs: make(map[*Job]*time.Timer),
 	}
 	p.topHint.Store(-1)
 	if p.capacity > 0 {
@@ -184,9 +191,26 @@ func (p *Pool) abort() {
 		}
 	}
 	p.setTopLocked(-1)
+	var waiting []*Job
+	for j, t := range p.pendingJobs {
+		if t != nil {
+			t.Stop()
+		}
+		waiting = append(waiting, j)
+	}
+	clear(p.pendingJobs)
+	p.pending = 0
+	p.wakeForExitLocked()
 	p.mu.Unlock()
 	for _, it := range swept {
 		p.cancelQueued(it, errShutdownCancel)
+	}
+	for _, j := range waiting {
+		if j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled)) {
+			p.cancelled.Add(1)
+			j.complete(Cancelled, errShutdownCancel)
+			p.finished(j, Cancelled, errShutdownCancel)
+		}
 	}
 	p.notifyIdle()
 	p.cancelRunning()
@@ -233,6 +257,8 @@ func (p *Pool) cancelQueued(it item, err error) {
 func (p *Pool) cancelledWaiting(j *Job, from State, err error) {
 	if from == Queued {
 		p.ghosts[j.prio.level()].Add(1)
+	} else {
+		p.settlePending(j)
 	}
 	p.cancelled.Add(1)
 	j.complete(Cancelled, err)
@@ -263,7 +289,7 @@ func (p *Pool) Wait(ctx context.Context) error {
 }
 
 func (p *Pool) idleLocked() bool {
-	return p.queued == 0 && p.active == 0
+	return p.queued == 0 && p.active == 0 && p.pending == 0
 }
 
 // notifyIdle wakes Wait callers if the pool is idle.

@@ -35,15 +35,18 @@ func (p *Pool) enqueue(ctx context.Context, it item, lvl int, block bool) error 
 			return err
 		}
 	}
-	p.pushLocked(it, lvl)
+	p.pushLocked(it, lvl, true)
 	return nil
 }
 
-// pushLocked appends it, counts it, wakes a parked worker and unlocks p.mu.
-func (p *Pool) pushLocked(it item, lvl int) {
-	p.submitted++
-	if it.job != nil {
-		it.job.id = p.submitted
+// pushLocked appends it, counts it as submitted if fresh (not a pending job
+// coming due), wakes a parked worker and unlocks p.mu.
+func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
+	if fresh {
+		p.submitted++
+		if it.job != nil {
+			it.job.id = p.submitted
+		}
 	}
 	p.levels[lvl].PushBack(it)
 	p.queued++
@@ -57,7 +60,7 @@ func (p *Pool) pushLocked(it item, lvl int) {
 		p.active++
 	}
 	p.mu.Unlock()
-	if p.obs != nil {
+	if fresh && p.obs != nil {
 		p.emitSubmitted(it, lvl)
 	}
 	if w != nil {
@@ -124,7 +127,7 @@ func (p *Pool) dropOldestLocked(it item, lvl int) error {
 	if p.levels[low].Len() == 0 {
 		p.fixTopLocked()
 	}
-	p.pushLocked(it, lvl) // unlocks
+	p.pushLocked(it, lvl, true) // unlocks
 	p.cancelQueued(victim, errDroppedCancel)
 	return nil
 }

@@ -12,9 +12,9 @@ const histBuckets = 40
 
 // counters are one worker's tallies. Only that worker writes them.
 type counters struct {
-	taken, succeeded, failed, cancelled, panicked atomic.Uint64
-	wait                                          [numLevels]histogram
-	run                                           histogram
+	taken, succeeded, failed, cancelled, panicked, retried atomic.Uint64
+	wait                                                   [numLevels]histogram
+	run                                                    histogram
 }
 
 type histogram struct {
@@ -72,7 +72,7 @@ func (h *Histogram) add(from *histogram) {
 // between the reads; whenever the pool is idle or closed they reconcile
 // exactly:
 //
-//	Submitted == Queued + Running + Succeeded + Failed + Cancelled
+//	Submitted == Pending + Queued + Running + Succeeded + Failed + Cancelled + Skipped
 //
 // Wait and Run cover jobs with handles (Submit, TrySubmit, Call); jobs
 // submitted with Go are counted but not timed, which keeps Go at its cost.
@@ -81,7 +81,11 @@ type Stats struct {
 	// an error (closed pool, full queue, ctx ended while blocked).
 	Submitted, Rejected uint64
 	// Terminal states. Panicked is the part of Failed that panicked.
-	Succeeded, Failed, Cancelled, Panicked uint64
+	Succeeded, Failed, Cancelled, Skipped, Panicked uint64
+	// Retried counts failed attempts that were given another.
+	Retried uint64
+	// Pending is the number of jobs waiting for dependencies or a retry.
+	Pending int
 	// Queued is the number of jobs waiting for a worker; QueuedBy splits it
 	// by priority, indexed like Priorities (Lowest first).
 	Queued   int
@@ -104,7 +108,7 @@ func (s Stats) Throughput() float64 {
 	if s.Uptime <= 0 {
 		return 0
 	}
-	return float64(s.Succeeded+s.Failed+s.Cancelled) / s.Uptime.Seconds()
+	return float64(s.Succeeded+s.Failed+s.Cancelled+s.Skipped) / s.Uptime.Seconds()
 }
 
 // Stats returns a snapshot of the pool's counters. It is safe to call from
@@ -120,21 +124,23 @@ func (p *Pool) Stats() Stats {
 		s.Failed += c.failed.Load()
 		s.Cancelled += c.cancelled.Load()
 		s.Panicked += c.panicked.Load()
+		s.Retried += c.retried.Load()
 		for i := range c.wait {
 			s.WaitBy[i].add(&c.wait[i])
 			s.Wait.add(&c.wait[i])
 		}
 		s.Run.add(&c.run)
 	}
-	ended = s.Succeeded + s.Failed + s.Cancelled
+	ended = s.Succeeded + s.Failed + s.Cancelled + s.Retried
 	s.Cancelled += p.cancelled.Load()
+	s.Skipped = p.skipped.Load()
 	for _, w := range p.workers {
 		taken += w.c.taken.Load()
 	}
 	s.Running = int(taken - ended)
 
 	p.mu.Lock()
-	s.Submitted, s.Rejected = p.submitted, p.rejected
+	s.Submitted, s.Rejected, s.Pending = p.submitted, p.rejected, p.pending
 	for i := range p.levels {
 		n := p.levels[i].Len() - int(p.ghosts[i].Load())
 		s.QueuedBy[i] = n

@@ -62,19 +62,33 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 		}
 		return nil, err
 	}
-	j := &Job{pool: p, fn: fn, parent: ctx, prio: spec.prio}
-	if spec.name != "" || spec.timeout != 0 {
-		j.ext = &jobExt{name: spec.name, timeout: spec.timeout}
-	}
-	j.state.Store(uint32(Queued))
-	j.queuedAt.Store(p.now())
-	if err := p.enqueue(ctx, item{job: j}, spec.prio.level(), block); err != nil {
-		if p.obs != nil {
-			p.rejectedSubmit(err, spec.prio, spec.name)
-		}
+	j := &Job{}
+	if err := p.submitJob(ctx, j, fn, &spec, block); err != nil {
 		return nil, err
 	}
 	return j, nil
+}
+
+// submitJob fills in j, which the caller allocated (alone, or inside a
+// Future), and admits it.
+func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) error, spec *jobSpec, block bool) error {
+	j.pool, j.fn, j.parent, j.prio = p, fn, ctx, spec.prio
+	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil {
+		j.ext = &jobExt{name: spec.name, timeout: spec.timeout, deps: spec.deps, retry: spec.retry}
+	}
+	var err error
+	if len(spec.deps) > 0 {
+		j.state.Store(uint32(Pending))
+		err = p.admitPending(j)
+	} else {
+		j.state.Store(uint32(Queued))
+		j.queuedAt.Store(p.now())
+		err = p.enqueue(ctx, item{job: j}, spec.prio.level(), block)
+	}
+	if err != nil && p.obs != nil {
+		p.rejectedSubmit(err, spec.prio, spec.name)
+	}
+	return err
 }
 
 func (p *Pool) checkSubmit(ctx context.Context, fn func(context.Context) error) error {

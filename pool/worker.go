@@ -113,7 +113,7 @@ func (w *worker) take() (item, bool) {
 			p.mu.Unlock()
 			return it, true
 		}
-		if p.closed {
+		if p.closed && p.pending == 0 {
 			p.mu.Unlock()
 			return item{}, false
 		}
@@ -192,6 +192,11 @@ func (w *worker) runJob(j *Job) {
 		return
 	}
 	j.startedAt.Store(start)
+	if j.ext != nil && j.ext.retry != nil {
+		j.ext.mu.Lock()
+		j.ext.attempts++
+		j.ext.mu.Unlock()
+	}
 	w.cur.Store(j)
 	if p.aborting.Load() {
 		j.cancelRun(errShutdownCancel)
@@ -227,6 +232,9 @@ func (w *worker) runJob(j *Job) {
 	j.disarm()
 	end := p.now()
 	w.c.run.observe(end - start)
+	if state == Failed && pe == nil && w.retry(j, err) {
+		return
+	}
 	switch state {
 	case Succeeded:
 		w.c.succeeded.Add(1)
@@ -237,6 +245,31 @@ func (w *worker) runJob(j *Job) {
 	}
 	j.complete(state, err)
 	p.finished(j, state, err)
+}
+
+// retry decides whether a failed attempt of j gets another, and if so parks
+// j, Pending, until it is due.
+func (w *worker) retry(j *Job, err error) bool {
+	p := w.p
+	if j.ext == nil || j.ext.retry == nil || p.aborting.Load() || j.parent.Err() != nil {
+		return false
+	}
+	j.ext.mu.Lock()
+	j.ext.errs = append(j.ext.errs, err)
+	attempt := j.ext.attempts
+	j.ext.mu.Unlock()
+	delay, ok := j.ext.retry.Next(attempt, err)
+	if !ok {
+		return false
+	}
+	j.run.Store(nil) // the next attempt gets a fresh context
+	w.c.retried.Add(1)
+	j.state.Store(uint32(Pending))
+	if p.obs != nil || p.log != nil {
+		p.retrying(j, err, delay)
+	}
+	p.scheduleRetry(j, delay)
+	return true
 }
 
 // preflight returns the cancellation error of a job that must not start.

@@ -1,0 +1,129 @@
+package pool
+
+import (
+	"fmt"
+	"time"
+)
+
+// DependencyError is the error of a job Skipped because a job it depends on
+// did not succeed. It unwraps to that job's error.
+type DependencyError struct {
+	// ID, Name and State describe the dependency that did not succeed.
+	ID    uint64
+	Name  string
+	State State
+	// Err is the dependency's error.
+	Err error
+}
+
+// Error names the dependency and how it ended.
+func (e *DependencyError) Error() string {
+	name := e.Name
+	if name == "" {
+		name = fmt.Sprintf("job %d", e.ID)
+	}
+	return fmt.Sprintf("pool: skipped: dependency %s %s: %v", name, e.State, e.Err)
+}
+
+// Unwrap returns the dependency's error.
+func (e *DependencyError) Unwrap() error { return e.Err }
+
+// admitPending accepts j as Pending (for its dependencies) and wires its
+// dependencies' completion to it. The caller holds no lock.
+func (p *Pool) admitPending(j *Job) error {
+	p.mu.Lock()
+	if p.closed {
+		p.rejected++
+		p.mu.Unlock()
+		return ErrClosed
+	}
+	p.submitted++
+	j.id = p.submitted
+	p.pending++
+	p.pendingJobs[j] = nil
+	p.mu.Unlock()
+	if p.obs != nil {
+		p.emitSubmitted(item{job: j}, j.prio.level())
+	}
+	j.ext.waiting.Store(int32(len(j.ext.deps)))
+	for _, d := range j.ext.deps {
+		d.whenDone(func(d *Job) { p.depDone(j, d) })
+	}
+	return nil
+}
+
+// depDone is told that d, one of j's dependencies, is terminal.
+func (p *Pool) depDone(j *Job, d *Job) {
+	if s := d.State(); s != Succeeded {
+		if j.state.CompareAndSwap(uint32(Pending), uint32(Skipped)) {
+			p.settlePending(j)
+			err := &DependencyError{ID: d.ID(), Name: d.Name(), State: s, Err: d.Err()}
+			p.skipped.Add(1)
+			j.complete(Skipped, err)
+			p.finished(j, Skipped, err)
+		}
+		return
+	}
+	if j.ext.waiting.Add(-1) == 0 {
+		p.promote(j)
+	}
+}
+
+// promote queues a pending job whose wait is over: its dependencies all
+// succeeded, or its retry delay passed. It bypasses the bound and the closed
+// check: the job was accepted long ago.
+func (p *Pool) promote(j *Job) {
+	p.mu.Lock()
+	if _, ok := p.pendingJobs[j]; !ok {
+		p.mu.Unlock() // cancelled or swept by Shutdown meanwhile
+		return
+	}
+	delete(p.pendingJobs, j)
+	p.pending--
+	if !j.state.CompareAndSwap(uint32(Pending), uint32(Queued)) {
+		p.wakeForExitLocked()
+		p.mu.Unlock()
+		return
+	}
+	j.queuedAt.Store(p.now())
+	p.pushLocked(item{job: j}, j.prio.level(), false)
+}
+
+// settlePending forgets a pending job that ended without being queued.
+func (p *Pool) settlePending(j *Job) {
+	p.mu.Lock()
+	if t, ok := p.pendingJobs[j]; ok {
+		delete(p.pendingJobs, j)
+		p.pending--
+		if t != nil {
+			t.Stop()
+		}
+		p.wakeForExitLocked()
+		p.notifyIdleLocked()
+	}
+	p.mu.Unlock()
+}
+
+// wakeForExitLocked wakes parked workers of a closed pool once nothing is
+// pending, so that they see there is nothing left and return.
+func (p *Pool) wakeForExitLocked() {
+	if !p.closed || p.pending > 0 {
+		return
+	}
+	for _, w := range p.idle {
+		p.active++
+		w.wake <- struct{}{}
+	}
+	p.idle = p.idle[:0]
+}
+
+// scheduleRetry parks j, Pending, until its next attempt is due.
+func (p *Pool) scheduleRetry(j *Job, delay time.Duration) {
+	p.mu.Lock()
+	p.pending++
+	p.pendingJobs[j] = time.AfterFunc(delay, func() { p.promote(j) })
+	p.mu.Unlock()
+	if j.State() != Pending {
+		p.settlePending(j) // cancelled before it was parked
+	}
+}
