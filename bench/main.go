@@ -1,0 +1,81 @@
+// Command bench compares threadsystem's pool with its Go peers and a plain
+// buffered channel, in one process, and prints Markdown tables of ratios.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"runtime"
+	"time"
+)
+
+func main() {
+	runs := flag.Int("runs", 5, "repetitions of every workload for every contender")
+	quick := flag.Bool("quick", false, "scale job counts down 10x for a smoke run")
+	scale := flag.Float64("scale", 1, "multiply job counts (applied on top of -quick)")
+	only := flag.String("only", "", "regexp: run only workloads whose key (a-tiny, b-cpu, c-sleep, d-latency, e-memory, f-priority, g-multi) matches")
+	with := flag.String("with", "", "regexp: run only contenders whose name matches (the baseline always runs)")
+	flag.Parse()
+	if err := run(os.Stdout, os.Stderr, *runs, *quick, *scale, *only, *with); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the filters, runs the selected workloads and writes the report.
+func run(out, progress io.Writer, runs int, quick bool, scale float64, only, with string) error {
+	if runs < 1 || scale <= 0 {
+		return fmt.Errorf("-runs must be >= 1 and -scale > 0")
+	}
+	onlyRE, err := regexp.Compile(only)
+	if err != nil {
+		return fmt.Errorf("-only: %w", err)
+	}
+	withRE, err := regexp.Compile(with)
+	if err != nil {
+		return fmt.Errorf("-with: %w", err)
+	}
+	sc := Scale(scale)
+	if quick {
+		sc /= 10
+	}
+	var cs []Contender
+	for _, c := range contenders() {
+		if c.Name == baselineName || withRE.MatchString(c.Name) {
+			cs = append(cs, c)
+		}
+	}
+	calibrate()
+	start := time.Now()
+	header(out, runs, sc)
+	var done []Workload
+	var all [][]Result
+	for _, w := range workloads(cs, sc) {
+		if !onlyRE.MatchString(w.Key) {
+			continue
+		}
+		res, err := measure(w, runs, progress)
+		if err != nil {
+			return err
+		}
+		report(out, w, res)
+		done, all = append(done, w), append(all, res)
+	}
+	summary(out, done, all)
+	fmt.Fprintf(out, "Total wall time: %v.\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+// header writes the machine and settings the figures come from.
+func header(out io.Writer, runs int, sc Scale) {
+	fmt.Fprintf(out, "# threadsystem vs peers\n\n")
+	fmt.Fprintf(out, "- date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(out, "- runtime.NumCPU(): %d, GOMAXPROCS: %d, %s, %s/%s\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(out, "- runs per contender: %d (interleaved, order rotated per run, runtime.GC() before each); job-count scale: %g\n", runs, float64(sc))
+	fmt.Fprintf(out, "- 1 µs CPU job = %d spin rounds (calibrated at start)\n", spinPerMicro)
+	fmt.Fprintf(out, "- baseline: %s (chan func() of capacity 1024, GOMAXPROCS workers ranging over it)\n\n", baselineName)
+}

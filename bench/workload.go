@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// Metric is one measured column of a workload.
+type Metric struct {
+	Name   string
+	Higher bool // higher is better
+	Ratio  bool // print the ratio to the baseline
+	Format func(float64) string
+}
+
+// Entry is one row of a workload: a contender or a reference.
+type Entry struct {
+	Name string
+	Note string                    // remark, or why Run is nil
+	Run  func() ([]float64, error) // one value per Metric; nil = not run
+}
+
+// Percent adds a "% of X" column for the first metric, against the median
+// of the entry named Entry or, when Entry is empty, against Base.
+type Percent struct {
+	Title string
+	Entry string
+	Base  float64
+}
+
+// Workload is one benchmark scenario.
+type Workload struct {
+	Key     string
+	Title   string
+	What    string
+	Metrics []Metric
+	Percent *Percent
+	Entries []Entry
+}
+
+// Scale multiplies the job counts.
+type Scale float64
+
+// n scales a job count, keeping at least 1.
+func (s Scale) n(base int) int { return max(1, int(float64(base)*float64(s))) }
+
+// procs is the worker count for the CPU-bound workloads.
+func procs() int { return runtime.GOMAXPROCS(0) }
+
+// workloads builds every workload at scale sc.
+func workloads(cs []Contender, sc Scale) []Workload {
+	return []Workload{
+		tinyWorkload(cs, sc),
+		cpuWorkload(cs, sc),
+		sleepWorkload(cs, sc),
+		latencyWorkload(cs, sc),
+		memoryWorkload(cs, sc),
+		priorityWorkload(cs, sc),
+		multiWorkload(cs, sc),
+	}
+}
+
+// skipped is an entry that is listed but not run.
+func skipped(name, why string) Entry { return Entry{Name: name, Note: why} }
+
+// checkCount verifies that want jobs bumped counter since it was reset.
+func checkCount(name string, want int) error {
+	if got := counter.Load(); got != int64(want) {
+		return fmt.Errorf("%s: %d of %d jobs ran", name, got, want)
+	}
+	return nil
+}
