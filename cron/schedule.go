@@ -52,8 +52,10 @@ func (s *SpecSchedule) Location() *time.Location { return s.loc }
 // transitions follow the rules in the package documentation. Sub-second parts
 // of t are ignored, and activations fall on whole seconds.
 //
-// Next is safe for concurrent use, does not allocate, and costs a few
-// hundred nanoseconds: it advances field by field, never minute by minute.
+// Next is safe for concurrent use, does not block and does not allocate. It
+// advances field by field, never minute by minute: about 100-200 ns for
+// common specs, about 1 µs when the answer is years ahead across many
+// daylight-saving changes.
 func (s *SpecSchedule) Next(t time.Time) time.Time {
 	loc := s.loc
 	if loc == nil {
@@ -74,8 +76,8 @@ func (s *SpecSchedule) Next(t time.Time) time.Time {
 		prev = offset(time.Unix(ps-1, 0).In(loc))
 	}
 	for {
-		from := cur + off // wall-clock seconds
-		gapFrom, gapTo := from, from
+		from := cur + off // wall-clock seconds to search from
+		gapEnd := from    // a match before gapEnd lies in a spring-forward gap
 		if !s.hourStepped {
 			switch {
 			case prev > off:
@@ -85,14 +87,14 @@ func (s *SpecSchedule) Next(t time.Time) time.Time {
 			case prev < off && cur == ps:
 				// Spring forward: wall times in [ps+prev, ps+off) never
 				// happen; a fixed-hour job due then runs at ps.
-				gapFrom = ps + prev
+				from = ps + prev
 			}
 		}
-		c, ok := s.nextWall(min(from, gapFrom), maxYear)
+		c, ok := s.nextWall(from, maxYear)
 		if !ok {
 			return time.Time{}
 		}
-		if c < gapTo {
+		if c < gapEnd {
 			return time.Unix(cur, 0).In(t.Location())
 		}
 		end, bounded := periodEnd(at, cur, off)
