@@ -1,7 +1,9 @@
 package cron_test
 
 import (
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -226,5 +228,27 @@ func BenchmarkNext(b *testing.B) {
 				s.Next(from)
 			}
 		})
+	}
+}
+
+// TestNextConcurrent checks that one schedule serves many goroutines at once
+// (run with -race) and that they all get the same answers.
+func TestNextConcurrent(t *testing.T) {
+	s := mustParse(t, "CRON_TZ=America/New_York 0 */2 L,15W * *")
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	want := nextN(s, from, 50)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			if got := nextN(s, from, 50); !slices.Equal(got, want) {
+				errs <- fmt.Sprint(got)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for got := range errs {
+		t.Errorf("concurrent Next gave %s, want %v", got, want)
 	}
 }
