@@ -1,0 +1,245 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// recheck is how often the scheduler looks at an entry whose run is in
+// progress and that has nothing else scheduled, to notice a job the pool
+// dropped or cancelled before it started (its function, which reports back,
+// then never runs).
+const recheck = time.Second
+
+// reschedule puts e in the heap at its earliest key, or ends it when it has
+// nothing scheduled and no run in progress. The caller holds the lock.
+func (s *Scheduler) reschedule(e *Entry, now int64) {
+	if e.ended {
+		return
+	}
+	key := min(e.fireAt, e.retryAt)
+	if key == never && e.inflight > 0 {
+		key = now + int64(recheck)
+	}
+	if key == never {
+		if e.index >= 0 {
+			s.heap.remove(e)
+		}
+		e.finish()
+		return
+	}
+	e.key = key
+	if e.index < 0 {
+		s.heap.push(e)
+	} else {
+		s.heap.fix(e)
+	}
+	if e.index == 0 {
+		s.signal()
+	}
+}
+
+// fire handles e, whose key is due. Afterwards e's key is after now, or e
+// has left the heap. The caller holds the lock.
+func (s *Scheduler) fire(e *Entry, now int64) {
+	s.settleLost(e, now)
+	if e.ended {
+		return
+	}
+	if e.retryAt <= now {
+		e.retryAt = never
+		s.submit(e, e.attempt+1, now)
+	}
+	if e.fireAt <= now {
+		s.fireSlot(e, now)
+	}
+	s.reschedule(e, now)
+}
+
+// fireSlot handles a regular firing that is due: it applies the missed-run
+// and overlap policies, submits, and sets the next firing.
+func (s *Scheduler) fireSlot(e *Entry, now int64) {
+	next, missed := s.following(e, now)
+	submitted := false
+	if missed && e.cfg != nil && e.cfg.missed == MissedSkip {
+		e.outcome, e.lastErr = Missed, nil
+	} else {
+		submitted = s.fireRun(e, now)
+	}
+	if e.cancel { // the pool closed
+		return
+	}
+	if e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay && !submitted {
+		next = now + e.period // nothing runs: measure from now
+	}
+	e.setFire(e.bound(next))
+}
+
+// following returns the first regular firing after now (never for one-shot
+// entries and, until their run finishes, FixedDelay ones) and whether the
+// firing after e.due was due already, so that firings were missed.
+func (s *Scheduler) following(e *Entry, now int64) (next int64, missed bool) {
+	switch e.kind {
+	case kindEvery:
+		if e.cfg != nil && e.cfg.spacing == FixedDelay {
+			return never, false
+		}
+		k := (now-e.due)/e.period + 1
+		if k > (never-e.due)/e.period {
+			return never, false
+		}
+		return e.due + k*e.period, k > 1
+	case kindCron:
+		next = s.cronNext(e, s.timeOf(e.due))
+		if next <= now {
+			return s.cronNext(e, s.timeOf(now)), true
+		}
+		return next, false
+	}
+	return never, false
+}
+
+// fireRun applies the overlap policy and submits a regular run; it reports
+// whether a run was submitted.
+func (s *Scheduler) fireRun(e *Entry, now int64) bool {
+	if e.inflight > 0 || e.retryAt != never {
+		switch e.overlap() {
+		case SkipIfRunning:
+			e.outcome, e.lastErr = Skipped, nil
+			return false
+		case QueueOne:
+			if e.queued {
+				e.outcome, e.lastErr = Skipped, nil
+			}
+			e.queued = true
+			return false
+		}
+	}
+	return s.submit(e, 1, now)
+}
+
+func (e *Entry) overlap() Overlap {
+	if e.cfg == nil {
+		return SkipIfRunning
+	}
+	return e.cfg.overlap
+}
+
+// submit hands one attempt of e to the pool without waiting. A full queue
+// records the firing as Rejected; a closed pool also ends the entry.
+func (s *Scheduler) submit(e *Entry, attempt int32, now int64) bool {
+	e.seq++
+	seq := e.seq
+	run := func(ctx context.Context) error { return s.run(ctx, e, seq, attempt) }
+	var opts []pool.JobOption
+	if e.cfg != nil {
+		opts = e.cfg.jobOpts
+	}
+	job, err := s.p.TrySubmit(context.Background(), run, opts...)
+	if err != nil {
+		e.outcome, e.lastErr = Rejected, err
+		if errors.Is(err, pool.ErrClosed) {
+			e.cancel = true
+			e.due, e.fireAt, e.retryAt, e.queued = never, never, never, false
+		}
+		if s.log != nil {
+			s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", attempt, "err", err)
+		}
+		return false
+	}
+	e.job, e.reported, e.attempt = job, false, attempt
+	e.inflight++
+	e.lastRun = now
+	if attempt == 1 {
+		e.runs++
+	}
+	return true
+}
+
+// run is the function the pool runs for one attempt: it calls the entry's
+// function and reports the outcome to the scheduler before returning, so no
+// goroutine watches the job. A panic is reported, then passed on to the pool.
+func (s *Scheduler) run(ctx context.Context, e *Entry, seq uint32, attempt int32) (err error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		perr := errGoexit
+		if r != nil {
+			perr = &PanicError{Value: r}
+		}
+		s.report(e, seq, attempt, Failed, perr)
+		if r != nil {
+			panic(r)
+		}
+	}()
+	err = e.fn(ctx)
+	returned = true
+	out := Succeeded
+	if err != nil {
+		out = Failed
+		if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+			out = Cancelled
+		}
+	}
+	s.report(e, seq, attempt, out, err)
+	return err
+}
+
+// report records the end of one attempt.
+func (s *Scheduler) report(e *Entry, seq uint32, attempt int32, out Outcome, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq == e.seq {
+		e.reported = true
+	}
+	s.finishRun(e, attempt, out, err, s.now())
+}
+
+// settleLost finishes the latest run if the pool ended its job without
+// running it (dropped, or cancelled by a shutdown). Such a job's function,
+// which reports back, never ran; a job whose function ran has reported before
+// its state became terminal, so the check cannot race with the report.
+func (s *Scheduler) settleLost(e *Entry, now int64) {
+	if e.inflight > 0 && !e.reported && e.job != nil && e.job.State().Terminal() {
+		e.reported = true
+		s.finishRun(e, e.attempt, Cancelled, e.job.Err(), now)
+	}
+}
+
+// finishRun records the end of one attempt and decides what follows: a
+// retry, the queued firing, the next FixedDelay firing, or the entry's end.
+func (s *Scheduler) finishRun(e *Entry, attempt int32, out Outcome, err error, now int64) {
+	e.inflight--
+	e.outcome, e.lastErr = out, err
+	if e.ended {
+		return // after Close: the outcome is all there is to record
+	}
+	if out == Failed && e.cfg != nil && e.cfg.retry != nil && !e.cancel && e.retryAt == never {
+		if d, ok := e.cfg.retry.Next(int(attempt), err); ok {
+			e.retryAt, e.attempt, e.outcome = now+int64(d), attempt, Retrying
+			s.reschedule(e, now)
+			return
+		}
+	}
+	if !e.cancel && e.inflight == 0 && e.retryAt == never {
+		switch {
+		case e.queued:
+			e.queued = false
+			if e.runsLeft() {
+				s.submit(e, 1, now)
+			}
+			if e.bound(e.due) == never {
+				e.setFire(never)
+			}
+		case e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay:
+			e.setFire(e.bound(now + e.period))
+		}
+	}
+	s.reschedule(e, now)
+}

@@ -1,0 +1,267 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/threadsystem/threadsystem/cron"
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// never is the key of an entry with nothing scheduled.
+const never = math.MaxInt64
+
+// Scheduler fires entries (After, At, Every, Cron) by submitting their
+// functions to a pool. It keeps every entry in one min-heap served by one
+// goroutine and one timer, whatever the number of entries; the goroutine
+// starts with the first entry and ends with Close.
+//
+// All methods are safe for concurrent use. None waits for a run, and none
+// blocks on the pool: firings use TrySubmit. A Scheduler must be made with
+// New; the zero Scheduler is not usable. Close it to stop its goroutine.
+type Scheduler struct {
+	p     *pool.Pool
+	loc   *time.Location
+	log   *slog.Logger
+	epoch time.Time // keys are nanoseconds since epoch, on the monotonic clock
+
+	mu      sync.Mutex
+	heap    entryHeap
+	lastID  uint64
+	closed  bool
+	started bool
+	wake    chan struct{} // buffered 1: the earliest key moved earlier
+	quit    chan struct{}
+	exited  chan struct{}
+}
+
+// New returns a Scheduler that runs its entries on p. It starts no goroutine
+// until the first entry is added. With a nil p it returns a Scheduler whose
+// every method returns ErrNilPool, so the mistake surfaces at first use.
+func New(p *pool.Pool, opts ...Option) *Scheduler {
+	s := &Scheduler{
+		p:      p,
+		loc:    time.Local,
+		epoch:  time.Now(),
+		wake:   make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.applyScheduler(s)
+		}
+	}
+	return s
+}
+
+// now returns the current key: nanoseconds since the epoch.
+func (s *Scheduler) now() int64 { return int64(time.Since(s.epoch)) }
+
+// keyOf returns the key of t, clamped to the key range.
+func (s *Scheduler) keyOf(t time.Time) int64 { return int64(t.Sub(s.epoch)) }
+
+// timeOf returns the time of key k, without a monotonic reading.
+func (s *Scheduler) timeOf(k int64) time.Time { return s.epoch.Add(time.Duration(k)).Round(0) }
+
+// After runs fn once, d from now. d == 0 runs it at once (through the
+// scheduler's goroutine, not on the caller's); a negative d is an error
+// wrapping ErrInvalid, as is a nil fn or an invalid option. After returns
+// ErrClosed after Close and ErrNilPool for a nil pool.
+func (s *Scheduler) After(d time.Duration, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
+	if d < 0 {
+		return nil, invalidf("After(%v): negative delay", d)
+	}
+	return s.add(kindOnce, fn, opts, func(now int64) int64 { return now + int64(d) }, 0, nil)
+}
+
+// At runs fn once at t. A t in the past (or now) runs fn at once, like
+// After(0): the run is late, not lost. Errors as for After.
+func (s *Scheduler) At(t time.Time, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
+	return s.add(kindOnce, fn, opts, func(now int64) int64 { return max(s.keyOf(t), now) }, 0, nil)
+}
+
+// Every runs fn every d, the first time d from now (or at StartAt). Under
+// FixedRate (the default) firings follow a grid whatever the runs take; under
+// FixedDelay each firing is d after the previous run finished. d <= 0 is an
+// error wrapping ErrInvalid; other errors as for After.
+func (s *Scheduler) Every(d time.Duration, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
+	if d <= 0 {
+		return nil, invalidf("Every(%v): interval must be positive", d)
+	}
+	return s.add(kindEvery, fn, opts, func(now int64) int64 { return now + int64(d) }, d, nil)
+}
+
+// Cron runs fn at each activation of spec, parsed by cron.Parse (robfig/cron
+// v3 dialect with optional seconds, descriptors, @every, CRON_TZ=, L, W, #).
+// The spec is read in the zone of its CRON_TZ= prefix if any, else in the
+// entry's InLocation, else in the scheduler's WithLocation (time.Local by
+// default); daylight-saving transitions follow the cron package's rules. A
+// spec that does not parse gives an error wrapping both ErrInvalid and the
+// *cron.ParseError; other errors as for After.
+func (s *Scheduler) Cron(spec string, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
+	sched, err := cron.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return s.add(kindCron, fn, opts, nil, 0, sched)
+}
+
+// add validates, builds and schedules an entry. first gives the first due
+// key from now for After, At and Every; Cron asks its schedule.
+func (s *Scheduler) add(k kind, fn func(context.Context) error, opts []EntryOption,
+	first func(now int64) int64, period time.Duration, sched cron.Schedule) (*Entry, error) {
+	if s.p == nil {
+		return nil, ErrNilPool
+	}
+	if fn == nil {
+		return nil, invalidf("nil function")
+	}
+	cfg, err := buildConfig(k, opts)
+	if err != nil {
+		return nil, err
+	}
+	e := &Entry{s: s, fn: fn, cfg: cfg, sched: sched, period: int64(period), kind: k, index: -1, retryAt: never}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	s.lastID++
+	e.id = s.lastID
+	now := s.now()
+	e.due = s.firstDue(e, now, first)
+	e.setFire(e.due)
+	if e.due == never {
+		e.finish() // nothing to run: a Cron with no activation, EndAt passed
+		return e, nil
+	}
+	s.reschedule(e, now)
+	if !s.started {
+		s.started = true
+		go s.loop()
+	}
+	return e, nil
+}
+
+// firstDue returns the entry's first due key, bounds applied.
+func (s *Scheduler) firstDue(e *Entry, now int64, first func(int64) int64) int64 {
+	c := e.cfg
+	var due int64
+	switch {
+	case e.kind == kindCron:
+		from := s.timeOf(now)
+		if c != nil && !c.start.IsZero() && c.start.After(from) {
+			from = c.start.Add(-time.Nanosecond) // activations at start count
+		}
+		due = s.cronNext(e, from)
+	case e.kind == kindEvery && c != nil && !c.start.IsZero() && s.keyOf(c.start) > now:
+		due = s.keyOf(c.start)
+	default:
+		due = first(now)
+		if c != nil && !c.start.IsZero() {
+			due = max(due, s.keyOf(c.start))
+		}
+	}
+	return e.bound(due)
+}
+
+// cronNext returns the key of the first activation of e's spec after t, or
+// never.
+func (s *Scheduler) cronNext(e *Entry, t time.Time) int64 {
+	loc := s.loc
+	if e.cfg != nil && e.cfg.loc != nil {
+		loc = e.cfg.loc
+	}
+	// A CRON_TZ= prefix makes the spec ignore t's location: it wins.
+	next := e.sched.Next(t.In(loc))
+	if next.IsZero() {
+		return never
+	}
+	return s.keyOf(next)
+}
+
+// loop is the scheduler's goroutine: it fires due entries, then sleeps on its
+// one timer until the earliest key, a wake-up or Close.
+func (s *Scheduler) loop() {
+	defer close(s.exited)
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return
+		}
+		now := s.now()
+		for len(s.heap) > 0 && s.heap[0].key <= now {
+			s.fire(s.heap[0], now)
+		}
+		wait := int64(never)
+		if len(s.heap) > 0 {
+			wait = s.heap[0].key - now
+		}
+		s.mu.Unlock()
+		if wait == never {
+			t.Stop()
+		} else {
+			t.Reset(time.Duration(wait))
+		}
+		select {
+		case <-t.C:
+		case <-s.wake:
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+// signal wakes the loop without blocking.
+func (s *Scheduler) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops the scheduler: no entry fires again, every entry's Done
+// channel closes, and Close waits for the scheduler's goroutine to return.
+// It cancels nothing on the pool: runs already submitted follow the pool's
+// rules, and their outcomes are still recorded on their entries. After Close,
+// After, At, Every and Cron return ErrClosed and Entry.Cancel returns false.
+// Close is idempotent and safe from many goroutines; it returns nil, or
+// ErrNilPool for a Scheduler made with a nil pool.
+func (s *Scheduler) Close() error {
+	if s.p == nil {
+		return ErrNilPool
+	}
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		for _, e := range s.heap {
+			e.index = -1
+			e.due, e.fireAt, e.retryAt, e.key = never, never, never, never
+			e.finish()
+		}
+		s.heap = nil
+		close(s.quit)
+	}
+	started := s.started
+	s.mu.Unlock()
+	if started {
+		<-s.exited
+	}
+	return nil
+}
+
+// Len returns the number of entries that have not ended. It is safe from
+// many goroutines and takes the scheduler's lock.
+func (s *Scheduler) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.heap)
+}
