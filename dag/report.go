@@ -1,0 +1,164 @@
+package dag
+
+import (
+	"context"
+	"time"
+
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// Report is what Run returns: how every node ended, when it ran, and the
+// critical path. It is read-only once Run has returned, so it is safe to read
+// from many goroutines. It keeps every node's result alive for Results.
+type Report struct {
+	// Nodes holds one entry per node, in the order the nodes were added.
+	Nodes []NodeReport
+	// CriticalPath names the chain of nodes, each depending on the one
+	// before, with the longest total run time among the chains ending at
+	// the node that finished last; it is empty when no node ran. Ties go to
+	// the dependency listed first.
+	CriticalPath []string
+	// CriticalTime is the sum of the run times along CriticalPath.
+	CriticalTime time.Duration
+	// Elapsed is the wall time Run took.
+	Elapsed time.Duration
+
+	r *run
+}
+
+// NodeReport says how one node ended.
+type NodeReport struct {
+	Name string
+	// State is Succeeded, Failed, Cancelled or Skipped.
+	State pool.State
+	// Err is nil for Succeeded; the function's error for Failed (a
+	// *retry.Error after retries, a *pool.PanicError after a panic); for
+	// Cancelled, the job's cancellation error, the submit's error, or an
+	// error wrapping ErrStopped; for Skipped, a *DependencyError.
+	Err error
+	// Attempts is how many times the node's function was called.
+	Attempts int
+	// Queued, Started and Finished are the job's timings (see
+	// pool.Job.Timing); a step not reached is the zero time, and a node that
+	// was never submitted has none.
+	Queued, Started, Finished time.Time
+}
+
+// RunTime is how long the node's job ran, Finished - Started, or 0 if it
+// never started.
+func (n NodeReport) RunTime() time.Duration {
+	if n.Started.IsZero() || n.Finished.IsZero() {
+		return 0
+	}
+	return n.Finished.Sub(n.Started)
+}
+
+// Node returns the report of the node named name, and false if the report
+// has no such node. On a Report from Run it costs a map lookup; on one built
+// by hand, a scan of Nodes.
+func (rep *Report) Node(name string) (NodeReport, bool) {
+	if rep == nil {
+		return NodeReport{}, false
+	}
+	if rep.r == nil {
+		for _, nr := range rep.Nodes {
+			if nr.Name == name {
+				return nr, true
+			}
+		}
+		return NodeReport{}, false
+	}
+	i, ok := rep.r.pl.index[name]
+	if !ok {
+		return NodeReport{}, false
+	}
+	return rep.Nodes[i], true
+}
+
+// Results returns the results of every node of the run, for Get.
+func (rep *Report) Results() Results {
+	if rep == nil {
+		return Results{}
+	}
+	return Results{r: rep.r, of: -1}
+}
+
+// report waits for every submitted job, settles each node's final state and
+// builds the Report and Run's error.
+func (r *run) report() (*Report, error) {
+	rep := &Report{Nodes: make([]NodeReport, len(r.nodes)), r: r}
+	re := &RunError{Nodes: len(r.nodes)}
+	for i := range r.nodes {
+		n := &r.nodes[i]
+		nr := &rep.Nodes[i]
+		nr.Name = r.pl.nodes[i].name
+		if n.job != nil {
+			n.job.Wait(context.Background())
+			n.settle()
+			nr.Queued, nr.Started, nr.Finished = n.job.Timing()
+		}
+		nr.State, nr.Err, nr.Attempts = n.state, n.err, int(n.attempts)
+		switch n.state {
+		case pool.Failed:
+			re.Failed++
+			re.Errs = append(re.Errs, &NodeError{Name: nr.Name, State: n.state, Err: n.err})
+		case pool.Cancelled:
+			re.Cancelled++
+			if r.stopped == nil {
+				re.Errs = append(re.Errs, &NodeError{Name: nr.Name, State: n.state, Err: n.err})
+			}
+		case pool.Skipped:
+			re.Skipped++
+		}
+	}
+	if _, ok := r.stopped.(*NodeError); r.stopped != nil && !ok {
+		re.Errs = append(re.Errs, r.stopped)
+	}
+	rep.criticalPath(r.pl)
+	rep.Elapsed = time.Since(r.start)
+	if re.Failed+re.Cancelled+re.Skipped > 0 {
+		return rep, re
+	}
+	return rep, nil
+}
+
+// criticalPath finds, in one pass over the topological order, the longest
+// chain of run time ending at each node, then follows it back from the node
+// that finished last.
+func (rep *Report) criticalPath(pl *plan) {
+	n := len(rep.Nodes)
+	best := make([]time.Duration, n) // -1: the node never ran
+	prev := make([]int32, n)
+	last := int32(-1)
+	for _, i := range pl.order {
+		nr := &rep.Nodes[i]
+		prev[i] = -1
+		if nr.Started.IsZero() {
+			best[i] = -1
+			continue
+		}
+		var longest time.Duration
+		for _, d := range pl.deps(i) {
+			if best[d] >= 0 && (prev[i] < 0 || best[d] > longest) {
+				longest, prev[i] = best[d], d
+			}
+		}
+		best[i] = longest + nr.RunTime()
+		if last < 0 || nr.Finished.After(rep.Nodes[last].Finished) ||
+			nr.Finished.Equal(rep.Nodes[last].Finished) && i < last {
+			last = i
+		}
+	}
+	if last < 0 {
+		return
+	}
+	rep.CriticalTime = best[last]
+	var path []string
+	for i := last; i >= 0; i = prev[i] {
+		path = append(path, rep.Nodes[i].Name)
+	}
+	for a, b := 0, len(path)-1; a < b; a, b = a+1, b-1 {
+		path[a], path[b] = path[b], path[a]
+	}
+	rep.CriticalPath = path
+}
