@@ -33,7 +33,9 @@ func TestValidation(t *testing.T) {
 		{"EndAt before StartAt", func(s *schedule.Scheduler) (*schedule.Entry, error) {
 			return s.Every(time.Second, nop, schedule.StartAt(now), schedule.EndAt(now.Add(-1)))
 		}, nil},
-		{"MaxRuns zero", func(s *schedule.Scheduler) (*schedule.Entry, error) { return s.Every(time.Second, nop, schedule.MaxRuns(0)) }, nil},
+		{"MaxRuns zero", func(s *schedule.Scheduler) (*schedule.Entry, error) {
+			return s.Every(time.Second, nop, schedule.MaxRuns(0))
+		}, nil},
 		{"negative jitter", func(s *schedule.Scheduler) (*schedule.Entry, error) {
 			return s.Every(time.Second, nop, schedule.WithJitter(-1))
 		}, nil},
@@ -41,7 +43,9 @@ func TestValidation(t *testing.T) {
 		{"InLocation on Every", func(s *schedule.Scheduler) (*schedule.Entry, error) {
 			return s.Every(time.Second, nop, schedule.InLocation(time.UTC))
 		}, nil},
-		{"nil InLocation", func(s *schedule.Scheduler) (*schedule.Entry, error) { return s.Cron("@hourly", nop, schedule.InLocation(nil)) }, nil},
+		{"nil InLocation", func(s *schedule.Scheduler) (*schedule.Entry, error) {
+			return s.Cron("@hourly", nop, schedule.InLocation(nil))
+		}, nil},
 		{"bad retry policy", func(s *schedule.Scheduler) (*schedule.Entry, error) {
 			return s.After(0, nop, schedule.WithRetry(retry.Policy{MaxAttempts: -5}))
 		}, []error{retry.ErrInvalidPolicy}},
@@ -223,7 +227,7 @@ func TestFixedRateAndFixedDelay(t *testing.T) {
 		spacing schedule.Spacing
 		want    []time.Duration
 	}{
-		{schedule.FixedRate, secs(2, 4, 6, 8)},  // grid, whatever runs take
+		{schedule.FixedRate, secs(2, 4, 6, 8)},   // grid, whatever runs take
 		{schedule.FixedDelay, secs(2, 5, 8, 11)}, // 2s after each 1s run ends
 	}
 	for _, tt := range tests {
