@@ -3,7 +3,9 @@ package dag_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -450,5 +452,55 @@ func TestRunRejectsBadArguments(t *testing.T) {
 				t.Fatalf("Run = %v, %v; want nil, %v", rep, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestRunStartsNoGoroutinePerNode(t *testing.T) {
+	p := newPool(t, 2)
+	defer p.Close()
+	gate := make(chan struct{})
+	var entered atomic.Int32
+	spec := []string{}
+	for i := range 500 {
+		spec = append(spec, "n"+strconv.Itoa(i))
+	}
+	g := build(t, spec, nil)
+	for i := range 500 {
+		g.Add("d"+strconv.Itoa(i), func(context.Context, dag.Results) (any, error) {
+			if entered.Add(1) == 1 {
+				<-gate
+			}
+			return nil, nil
+		}, dag.DependsOn(spec[i]))
+	}
+	before := runtime.NumGoroutine()
+	done := make(chan error)
+	go func() { _, err := g.Run(context.Background(), p); done <- err }()
+	for entered.Load() == 0 {
+		runtime.Gosched()
+	}
+	// One node blocks a worker; hundreds are queued or waiting.
+	if n := runtime.NumGoroutine() - before; n > 3 {
+		t.Errorf("%d goroutines started for a run of 1000 nodes", n)
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunOnBoundedBlockingPool(t *testing.T) {
+	p, err := pool.New(1, pool.WithQueueSize(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	spec := []string{"root"}
+	for i := range 100 {
+		spec = append(spec, "n"+strconv.Itoa(i)+":root")
+	}
+	rep, err := build(t, spec, nil).Run(context.Background(), p)
+	if err != nil || len(rep.Nodes) != 101 {
+		t.Fatalf("Run on a pool with a queue of 1: %v", err)
 	}
 }
