@@ -9,8 +9,15 @@
 // A Scheduler keeps every entry in one min-heap keyed by its next firing,
 // served by one goroutine sleeping on one time.Timer reset to the earliest
 // key: never a goroutine or a timer per entry. A waiting entry costs about
-// 160 bytes, so a million fit in a few hundred megabytes; adding one costs
-// O(log n). Firing submits to the pool with TrySubmit, so the scheduler's
+// 170 bytes, so a million fit in 170 MB; adding one costs O(log n), about
+// 0.5µs with one allocation (BenchmarkSchedule, AMD EPYC, 2 cores), and a
+// firing about 0.4µs plus the pool's job (BenchmarkFire).
+//
+// Runs start when the timer wakes. With 100,000 entries due within one
+// minute on the real clock, half started within 0.6 ms of their time and 99%
+// within 1.1 ms; squeezed into one second, 99% within about 2 ms
+// (BenchmarkLateness, same machine). Most of that is the runtime's timer
+// granularity, not the heap. Firing submits to the pool with TrySubmit, so the scheduler's
 // goroutine never blocks on the pool; a run reports its end back through the
 // function the scheduler wraps around yours, so no goroutine watches jobs
 // either. All times come from time.Now and time.NewTimer, so

@@ -22,7 +22,7 @@ func (s *Scheduler) reschedule(e *Entry, now int64) {
 	}
 	key := min(e.fireAt, e.retryAt)
 	if key == never && e.inflight > 0 {
-		key = now + int64(recheck)
+		key = addKey(now, int64(recheck))
 	}
 	if key == never {
 		if e.index >= 0 {
@@ -73,7 +73,7 @@ func (s *Scheduler) fireSlot(e *Entry, now int64) {
 		return
 	}
 	if e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay && !submitted {
-		next = now + e.period // nothing runs: measure from now
+		next = addKey(now, e.period) // nothing runs: measure from now
 	}
 	e.setFire(e.bound(next))
 }
@@ -222,7 +222,7 @@ func (s *Scheduler) finishRun(e *Entry, attempt int32, out Outcome, err error, n
 	}
 	if out == Failed && e.cfg != nil && e.cfg.retry != nil && !e.cancel && e.retryAt == never {
 		if d, ok := e.cfg.retry.Next(int(attempt), err); ok {
-			e.retryAt, e.attempt, e.outcome = now+int64(d), attempt, Retrying
+			e.retryAt, e.attempt, e.outcome = addKey(now, int64(d)), attempt, Retrying
 			s.reschedule(e, now)
 			return
 		}
@@ -238,7 +238,7 @@ func (s *Scheduler) finishRun(e *Entry, attempt int32, out Outcome, err error, n
 				e.setFire(never)
 			}
 		case e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay:
-			e.setFire(e.bound(now + e.period))
+			e.setFire(e.bound(addKey(now, e.period)))
 		}
 	}
 	s.reschedule(e, now)

@@ -8,8 +8,8 @@ import (
 	"github.com/threadsystem/threadsystem/retry"
 )
 
-// Option configures a Scheduler in New. The interface is sealed: options come
-// from this package's With functions.
+// Option configures a Scheduler in New; a nil Option is ignored. The
+// interface is sealed: options come from this package's With functions.
 type Option interface {
 	applyScheduler(*Scheduler)
 }

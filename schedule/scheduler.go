@@ -62,8 +62,17 @@ func New(p *pool.Pool, opts ...Option) *Scheduler {
 // now returns the current key: nanoseconds since the epoch.
 func (s *Scheduler) now() int64 { return int64(time.Since(s.epoch)) }
 
-// keyOf returns the key of t, clamped to the key range.
-func (s *Scheduler) keyOf(t time.Time) int64 { return int64(t.Sub(s.epoch)) }
+// keyOf returns the key of t; a time too far ahead to represent becomes
+// the latest key short of never, so it is late rather than lost.
+func (s *Scheduler) keyOf(t time.Time) int64 { return min(int64(t.Sub(s.epoch)), never-1) }
+
+// addKey returns k+d, saturating short of never.
+func addKey(k, d int64) int64 {
+	if d > never-1-k {
+		return never - 1
+	}
+	return k + d
+}
 
 // timeOf returns the time of key k, without a monotonic reading.
 func (s *Scheduler) timeOf(k int64) time.Time { return s.epoch.Add(time.Duration(k)).Round(0) }
@@ -76,7 +85,7 @@ func (s *Scheduler) After(d time.Duration, fn func(context.Context) error, opts 
 	if d < 0 {
 		return nil, invalidf("After(%v): negative delay", d)
 	}
-	return s.add(kindOnce, fn, opts, func(now int64) int64 { return now + int64(d) }, 0, nil)
+	return s.add(kindOnce, fn, opts, func(now int64) int64 { return addKey(now, int64(d)) }, 0, nil)
 }
 
 // At runs fn once at t. A t in the past (or now) runs fn at once, like
@@ -93,7 +102,7 @@ func (s *Scheduler) Every(d time.Duration, fn func(context.Context) error, opts 
 	if d <= 0 {
 		return nil, invalidf("Every(%v): interval must be positive", d)
 	}
-	return s.add(kindEvery, fn, opts, func(now int64) int64 { return now + int64(d) }, d, nil)
+	return s.add(kindEvery, fn, opts, func(now int64) int64 { return addKey(now, int64(d)) }, d, nil)
 }
 
 // Cron runs fn at each activation of spec, parsed by cron.Parse (robfig/cron

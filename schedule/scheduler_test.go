@@ -95,3 +95,35 @@ func TestNextAndLastRun(t *testing.T) {
 		}
 	})
 }
+
+// TestFarFutureIsNotLost checks that times beyond the clock's range stay
+// scheduled instead of overflowing into the past or vanishing.
+func TestFarFutureIsNotLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, s := setup(t, 1)
+		ran := false
+		fn := func(context.Context) error { ran = true; return nil }
+		var entries []*schedule.Entry
+		for _, add := range []func() (*schedule.Entry, error){
+			func() (*schedule.Entry, error) { return s.After(time.Duration(1<<63-1), fn) },
+			func() (*schedule.Entry, error) { return s.Every(time.Duration(1<<63-1), fn) },
+			func() (*schedule.Entry, error) { return s.At(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), fn) },
+		} {
+			e, err := add()
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries = append(entries, e)
+		}
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		for i, e := range entries {
+			if isDone(e) || e.Next().IsZero() {
+				t.Errorf("entry %d: done %v, Next %v; want still waiting", i, isDone(e), e.Next())
+			}
+		}
+		if ran {
+			t.Error("a far-future entry ran")
+		}
+	})
+}
