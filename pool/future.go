@@ -1,0 +1,236 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+)
+
+// Future is the typed result of a job submitted with Call. Its methods are
+// safe for concurrent use; Await may be called any number of times.
+type Future[T any] struct {
+	job Job
+	fn  func(context.Context) (T, error)
+	val T // written by the job before it completes
+}
+
+// Call runs fn on p like Submit and returns a Future for its result. It makes
+// two allocations: the Future, which holds the Job, and its run function.
+// Errors are Submit's: nothing was enqueued when err != nil.
+func Call[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error), opts ...JobOption) (*Future[T], error) {
+	var spec jobSpec
+	if len(opts) > 0 {
+		var err error
+		if spec, err = applyJobOptions(opts); err != nil {
+			return nil, err
+		}
+	}
+	if fn == nil {
+		return nil, ErrNilFunc
+	}
+	f := &Future[T]{fn: fn}
+	if err := p.checkSubmit(ctx, f.run); err != nil {
+		return nil, err
+	}
+	if err := p.submitJob(ctx, &f.job, f.run, &spec, true); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *Future[T]) run(ctx context.Context) error {
+	v, err := f.fn(ctx)
+	f.val = v
+	return err
+}
+
+// Job returns the future's job handle, for its state, timings and Cancel.
+func (f *Future[T]) Job() *Job { return &f.job }
+
+// Done returns a channel closed when the result is ready, for use in select.
+func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
+
+// Await waits for the result and returns it with the job's error; or, if ctx
+// ends first, the zero T and ctx's error. The value is returned even with an
+// error if fn returned one.
+func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	if err := f.job.Wait(ctx); err != nil && !f.job.State().Terminal() {
+		var zero T
+		return zero, err
+	}
+	return f.val, f.job.Err()
+}
+
+// All waits for every future and returns their values in input order. It
+// returns as soon as one fails, with that error (wrapped with its index), or
+// when ctx ends; it does not cancel the others.
+func All[T any](ctx context.Context, futures ...*Future[T]) ([]T, error) {
+	failed := make(chan int, 1)
+	for i, f := range futures {
+		f.job.whenDone(func(j *Job) {
+			if j.State() != Succeeded {
+				select {
+				case failed <- i:
+				default:
+				}
+			}
+		})
+	}
+	out := make([]T, len(futures))
+	for i, f := range futures {
+		select {
+		case <-f.Done():
+		case k := <-failed:
+			return nil, fmt.Errorf("pool: future %d: %w", k, futures[k].job.Err())
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		v, err := f.Await(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("pool: future %d: %w", i, err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// Any returns the value of the first future to succeed. If all fail, it
+// returns their errors joined; if ctx ends first, ctx's error. With no
+// futures it returns an error.
+func Any[T any](ctx context.Context, futures ...*Future[T]) (T, error) {
+	var zero T
+	if len(futures) == 0 {
+		return zero, errors.New("pool: Any of no futures")
+	}
+	done := make(chan int, len(futures))
+	for i, f := range futures {
+		f.job.whenDone(func(*Job) { done <- i })
+	}
+	errs := make([]error, 0, len(futures))
+	for range futures {
+		select {
+		case i := <-done:
+			f := futures[i]
+			if f.job.State() == Succeeded {
+				return f.val, nil
+			}
+			errs = append(errs, fmt.Errorf("pool: future %d: %w", i, f.job.Err()))
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		}
+	}
+	return zero, errors.Join(errs...)
+}
+
+// Map runs fn over items on p and returns the results in input order. The
+// first error cancels the jobs still queued or running and is returned once
+// every job Map started has ended, so nothing outlives the call.
+func Map[In, Out any](ctx context.Context, p *Pool, items []In, fn func(context.Context, In) (Out, error), opts ...JobOption) ([]Out, error) {
+	if fn == nil {
+		return nil, ErrNilFunc
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out := make([]Out, len(items))
+	jobs := make([]*Job, 0, len(items))
+	var submitErr error
+	for i, item := range items {
+		j, err := p.Submit(ctx, func(ctx context.Context) error {
+			v, err := fn(ctx, item)
+			if err != nil {
+				cancel(err)
+				return err
+			}
+			out[i] = v
+			return nil
+		}, opts...)
+		if err != nil {
+			submitErr = err
+			cancel(err)
+			break
+		}
+		jobs = append(jobs, j)
+	}
+	var first error
+	for i, j := range jobs {
+		j.Wait(context.Background())
+		if j.State() == Failed && first == nil {
+			first = fmt.Errorf("pool: Map item %d: %w", i, j.Err())
+		}
+	}
+	switch {
+	case first != nil:
+		return nil, first
+	case submitErr != nil:
+		return nil, submitErr
+	case ctx.Err() != nil:
+		return nil, context.Cause(ctx)
+	}
+	return out, nil
+}
+
+// Stream runs fn over the values of in on p, at most limit at a time, and
+// yields each result as it completes (not in input order). Inputs are read
+// only as slots free up, so an endless or huge sequence never sits in
+// memory or in the queue. Breaking out of the loop cancels the jobs still
+// running and waits for them before the loop statement ends, so nothing
+// leaks. A submit error (a closed pool, say) is yielded once and ends the
+// stream. limit < 1 means one at a time.
+func Stream[In, Out any](ctx context.Context, p *Pool, in iter.Seq[In], limit int, fn func(context.Context, In) (Out, error), opts ...JobOption) iter.Seq2[Out, error] {
+	return func(yield func(Out, error) bool) {
+		limit := max(limit, 1)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type result struct {
+			v   Out
+			err error
+		}
+		results := make(chan result, limit)
+		inflight := 0
+		stopped := false
+		// drain waits for every job still in flight; their results are
+		// dropped once the consumer has stopped.
+		defer func() {
+			cancel()
+			for ; inflight > 0; inflight-- {
+				<-results
+			}
+		}()
+		next := func() bool {
+			r := <-results
+			inflight--
+			if !yield(r.v, r.err) {
+				stopped = true
+			}
+			return !stopped
+		}
+		for v := range in {
+			if inflight == limit && !next() {
+				return
+			}
+			var out Out
+			j, err := p.Submit(ctx, func(ctx context.Context) error {
+				var err error
+				out, err = fn(ctx, v)
+				return err
+			}, opts...)
+			if err == nil {
+				// The hook, not the function, reports: a job cancelled
+				// before it ran must still free its slot.
+				j.whenDone(func(j *Job) { results <- result{out, j.Err()} })
+			}
+			if err != nil {
+				var zero Out
+				yield(zero, err)
+				return
+			}
+			inflight++
+		}
+		for inflight > 0 {
+			if !next() {
+				return
+			}
+		}
+	}
+}
