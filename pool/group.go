@@ -115,6 +115,9 @@ func (g *Group) Submit(fn func(context.Context) error, opts ...JobOption) (*Job,
 	if fn == nil {
 		return nil, ErrNilFunc
 	}
+	if g.ctx.Err() != nil {
+		return nil, context.Cause(g.ctx)
+	}
 	if g.sem != nil {
 		select {
 		case g.sem <- struct{}{}:
@@ -180,7 +183,7 @@ func (g *Group) done(j *Job) {
 }
 
 func (g *Group) record(err error) {
-	if g.ctx.Err() != nil && errors.Is(err, context.Cause(g.ctx)) {
+	if g.ctx.Err() != nil && (errors.Is(err, g.ctx.Err()) || errors.Is(err, context.Cause(g.ctx))) {
 		return // caused by the group's own cancellation
 	}
 	g.mu.Lock()
