@@ -128,6 +128,9 @@ func (p *Pool) now() int64 {
 	return int64(time.Since(p.epoch)) | 1
 }
 
+// Name returns the name given with WithName, or "".
+func (p *Pool) Name() string { return p.name }
+
 // Workers returns the number of worker goroutines.
 func (p *Pool) Workers() int { return len(p.workers) }
 
