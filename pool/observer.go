@@ -23,6 +23,13 @@ const (
 	EventSkipped
 	// EventRetried: an attempt failed and the job waits for another.
 	EventRetried
+	// EventWorkerStarted: the pool started a worker; Workers is the new count.
+	EventWorkerStarted
+	// EventWorkerStopped: a worker retired; Workers is the new count.
+	EventWorkerStopped
+	// EventStuck: a job has run longer than the stuck threshold; reported
+	// once per job, Run says for how long so far.
+	EventStuck
 )
 
 // String returns the kind's lowercase name.
@@ -44,6 +51,12 @@ func (k EventKind) String() string {
 		return "skipped"
 	case EventRetried:
 		return "retried"
+	case EventWorkerStarted:
+		return "worker-started"
+	case EventWorkerStopped:
+		return "worker-stopped"
+	case EventStuck:
+		return "stuck"
 	}
 	return "unknown"
 }
@@ -64,13 +77,17 @@ type Event struct {
 	Wait time.Duration
 	// Run is how long the job ran (terminal events of jobs that ran).
 	Run time.Duration
+	// Workers is the number of workers after a worker event.
+	Workers int
 }
 
 // Observer is told of every job's lifecycle steps. Observe is called
 // synchronously on the goroutine making the step (a submitter or a worker),
 // concurrently from many goroutines, so it must be safe for concurrent use,
 // return quickly and never block on the pool: hand slow work to a channel or
-// an event bus. A panic in Observe is not recovered.
+// an event bus. Observe must not call the pool's methods: worker events are
+// reported while the pool's lock is held. A panic in Observe is not
+// recovered.
 //
 // When no observer is set, the pool builds no Event at all.
 type Observer interface {

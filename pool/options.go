@@ -49,6 +49,9 @@ type config struct {
 	logger    *slog.Logger
 	observer  Observer
 	name      string
+
+	minWorkers, maxWorkers int // 0: as many as New's workers
+	idleTimeout            time.Duration
 }
 
 // Option configures a Pool in New. An invalid option makes New return an
@@ -144,6 +147,46 @@ type nameOption string
 func (n nameOption) applyPool(c *config) error { c.name = string(n); return nil }
 
 func (n nameOption) applyJob(s *jobSpec) error { s.name = string(n); return nil }
+
+// WithMinWorkers lets an adaptive pool retire idle workers down to n (n may
+// be 0: the pool then starts a worker on the next submit). The default is
+// New's workers, which keeps the pool fixed. n < 0 is an error.
+func WithMinWorkers(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return invalidf("WithMinWorkers(%d): must be >= 0", n)
+		}
+		c.minWorkers = n
+		return nil
+	})
+}
+
+// WithMaxWorkers lets an adaptive pool add workers up to n: a submit that
+// finds no idle worker starts one while fewer than n run, so no job waits
+// while a worker could be added. The default is New's workers. n < 1 is an
+// error.
+func WithMaxWorkers(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return invalidf("WithMaxWorkers(%d): must be >= 1", n)
+		}
+		c.maxWorkers = n
+		return nil
+	})
+}
+
+// WithIdleTimeout retires a worker that has been idle for d while more than
+// the minimum run. The default is 10s for an adaptive pool (min < max); a
+// fixed pool never retires workers. d <= 0 is an error.
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return invalidf("WithIdleTimeout(%v): must be > 0", d)
+		}
+		c.idleTimeout = d
+		return nil
+	})
+}
 
 // JobOption configures one job at submit time. An invalid option makes the
 // submit return an error wrapping ErrInvalidOption, and nothing is enqueued.

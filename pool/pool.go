@@ -30,8 +30,8 @@ type Pool struct {
 	log       *slog.Logger
 	obs       Observer
 	name      string
-	workers   []*worker
-	exited    chan struct{} // closed when every worker has returned
+	exited    chan struct{} // closed when the pool is closed and every worker has returned
+	idleAfter time.Duration // retire workers idle this long; 0 = never
 	stopWatch func() bool   // releases the watch on ctx
 	batch     int           // most Go items a worker takes at once; 1 = no batching
 
@@ -49,9 +49,13 @@ type Pool struct {
 	submitted uint64
 	rejected  uint64
 	closed    bool
-	idle      []*worker // parked workers, most recently parked last
-	active    int       // workers neither parked nor exited
-	live      int       // workers not exited
+	idle      []*worker                 // parked workers, most recently parked last
+	active    int                       // workers neither parked nor exited
+	live      int                       // workers not exited
+	min, max  int                       // bounds on live workers; max is Resize's target
+	exitDone  bool                      // exited has been closed
+	scaled    [2]uint64                 // workers started and retired after New
+	workers   atomic.Pointer[[]*worker] // every worker struct ever made, for Stats
 	spaceWait []chan struct{}
 	idleWait  chan struct{} // closed when the pool next becomes idle
 	// pending counts jobs accepted but waiting for dependencies or for a
@@ -78,7 +82,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	if workers < 1 {
 		return nil, invalidf("New(%d): workers must be >= 1", workers)
 	}
-	c := config{ctx: context.Background()}
+	c := config{ctx: context.Background(), minWorkers: -1}
 	for _, o := range opts {
 		if o == nil {
 			return nil, invalidf("New: nil option")
@@ -108,14 +112,33 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		// one job at a time so that it holds exactly what it promises.
 		p.batch = 1
 	}
-	p.workers = make([]*worker, workers)
-	for i := range p.workers {
-		p.workers[i] = &worker{p: p, wake: make(chan struct{}, 1)}
+	p.min, p.max = workers, workers
+	if c.maxWorkers > 0 {
+		p.max = c.maxWorkers
 	}
-	p.active, p.live = workers, workers
-	for _, w := range p.workers {
-		go w.loop()
+	if c.minWorkers >= 0 {
+		p.min = c.minWorkers
 	}
+	switch {
+	case p.min > p.max:
+		return nil, invalidf("WithMinWorkers(%d) above WithMaxWorkers(%d)", p.min, p.max)
+	case workers > p.max:
+		return nil, invalidf("New(%d) above WithMaxWorkers(%d)", workers, p.max)
+	}
+	if p.min < p.max {
+		p.idleAfter = 10 * time.Second
+	}
+	if c.idleTimeout > 0 {
+		p.idleAfter = c.idleTimeout
+	}
+	empty := make([]*worker, 0, workers)
+	p.workers.Store(&empty)
+	p.mu.Lock()
+	for range workers {
+		p.spawnLocked(false)
+	}
+	p.scaled = [2]uint64{}
+	p.mu.Unlock()
 	if p.ctx.Done() != nil {
 		p.stopWatch = context.AfterFunc(p.ctx, p.cancelRunning)
 	}
@@ -131,8 +154,15 @@ func (p *Pool) now() int64 {
 // Name returns the name given with WithName, or "".
 func (p *Pool) Name() string { return p.name }
 
-// Workers returns the number of worker goroutines.
-func (p *Pool) Workers() int { return len(p.workers) }
+// Workers returns the number of worker goroutines running now.
+func (p *Pool) Workers() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.live
+}
+
+// allWorkers returns every worker struct made so far, exited ones too.
+func (p *Pool) allWorkers() []*worker { return *p.workers.Load() }
 
 // Close stops intake and waits until every queued job has run and every
 // worker has returned. After Close begins, Go, Submit and TrySubmit return
@@ -166,6 +196,7 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 			close(c)
 		}
 		p.spaceWait = nil
+		p.closeExitedLocked()
 	}
 	p.mu.Unlock()
 	select {
@@ -226,7 +257,7 @@ func (p *Pool) cancelRunning() {
 	if !p.aborting.Load() {
 		cause = nil // the base context ended: use its cause
 	}
-	for _, w := range p.workers {
+	for _, w := range p.allWorkers() {
 		if j := w.cur.Load(); j != nil {
 			if cause != nil {
 				j.cancelRun(cause)

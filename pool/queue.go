@@ -58,6 +58,8 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 		w = p.idle[n-1]
 		p.idle = p.idle[:n-1]
 		p.active++
+	} else if p.live < p.max {
+		p.spawnLocked(true) // adaptive: no job waits while a worker could be added
 	}
 	p.mu.Unlock()
 	if fresh && p.obs != nil {
@@ -147,7 +149,7 @@ func (p *Pool) popLocked(w *worker) (item, bool) {
 	it, _ := q.PopFront()
 	p.queued--
 	if it.fn != nil && p.batch > 1 {
-		if k := min(p.batch-1, q.Len()/(4*len(p.workers))); k > 0 {
+		if k := min(p.batch-1, q.Len()/(4*p.live)); k > 0 {
 			w.hold(q, k, lvl)
 			p.queued -= w.heldN
 		}

@@ -94,6 +94,9 @@ type Stats struct {
 	Running int
 	// Workers is the number of workers; Idle how many wait for work.
 	Workers, Idle int
+	// Started and Retired count workers an adaptive pool added and removed
+	// after New, and those Resize and Close changed.
+	Started, Retired uint64
 	// Wait is the time jobs spent queued, WaitBy the same split by priority
 	// (indexed like Priorities); Run is the time they ran.
 	Wait   Histogram
@@ -117,8 +120,9 @@ func (s Stats) Throughput() float64 {
 func (p *Pool) Stats() Stats {
 	var s Stats
 	var taken, ended uint64
+	workers := p.allWorkers()
 	// Terminal counts are read before taken, so Running is never negative.
-	for _, w := range p.workers {
+	for _, w := range workers {
 		c := &w.c
 		s.Succeeded += c.succeeded.Load()
 		s.Failed += c.failed.Load()
@@ -134,7 +138,7 @@ func (p *Pool) Stats() Stats {
 	ended = s.Succeeded + s.Failed + s.Cancelled + s.Retried
 	s.Cancelled += p.cancelled.Load()
 	s.Skipped = p.skipped.Load()
-	for _, w := range p.workers {
+	for _, w := range workers {
 		taken += w.c.taken.Load()
 	}
 	s.Running = int(taken - ended)
@@ -146,7 +150,7 @@ func (p *Pool) Stats() Stats {
 		s.QueuedBy[i] = n
 		s.Queued += n
 	}
-	for _, w := range p.workers {
+	for _, w := range workers {
 		// A worker's batch left the ring but has not started: still queued.
 		if n := int(w.heldCnt.Load()); n > 0 {
 			s.QueuedBy[Normal.level()] += n // batches hold Go funcs, all Normal
@@ -154,6 +158,7 @@ func (p *Pool) Stats() Stats {
 		}
 	}
 	s.Workers = p.live
+	s.Started, s.Retired = p.scaled[0], p.scaled[1]
 	s.Idle = len(p.idle)
 	p.mu.Unlock()
 	s.Uptime = time.Since(p.epoch)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"github.com/threadsystem/threadsystem/internal/ring"
 )
@@ -11,9 +12,11 @@ import (
 // worker is one goroutine of the pool. Its counters are written only by its
 // own goroutine and summed by Stats, so no counter is shared between workers.
 type worker struct {
-	p    *Pool
-	wake chan struct{}
-	cur  atomic.Pointer[Job] // the handled job running now, for Shutdown
+	p      *Pool
+	wake   chan struct{}
+	timer  *time.Timer         // the idle timeout of an adaptive pool; reused
+	exited bool                // guarded by p.mu
+	cur    atomic.Pointer[Job] // the handled job running now, for Shutdown
 
 	// A batch of Go funcs taken from level heldLvl in one lock; the worker
 	// alone reads and writes it, and publishes its size in held for Stats.
@@ -81,7 +84,7 @@ func (w *worker) loop() {
 		}
 		it, ok := w.take()
 		if !ok {
-			break
+			break // p.mu is held
 		}
 		if it.job != nil {
 			w.runJob(it.job)
@@ -89,40 +92,30 @@ func (w *worker) loop() {
 			w.runFunc(it.fn)
 		}
 	}
-	p.mu.Lock()
-	p.active--
-	p.live--
-	last := p.live == 0
-	p.notifyIdleLocked()
+	p.retireLocked(w)
 	p.mu.Unlock()
-	if last {
-		if p.stopWatch != nil {
-			p.stopWatch()
-		}
-		close(p.exited)
-	}
 }
 
 // take returns the next item, parking while the queue is empty; ok is false
-// once the pool is closed and the queue empty.
+// when w must retire (the pool is closed and drained, w was idle too long,
+// or the pool shrank), and then p.mu is still held.
 func (w *worker) take() (item, bool) {
 	p := w.p
 	p.mu.Lock()
 	for {
+		if p.live > p.max {
+			return item{}, false // Resize lowered the maximum; p.mu stays held
+		}
 		if it, ok := p.popLocked(w); ok {
 			p.mu.Unlock()
 			return it, true
 		}
 		if p.closed && p.pending == 0 {
-			p.mu.Unlock()
 			return item{}, false
 		}
-		p.idle = append(p.idle, w)
-		p.active--
-		p.notifyIdleLocked()
-		p.mu.Unlock()
-		<-w.wake
-		p.mu.Lock()
+		if !w.parkLocked() {
+			return item{}, false
+		}
 	}
 }
 
