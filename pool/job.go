@@ -187,13 +187,8 @@ func (j *Job) Cancel() {
 // Timing reports when the job was queued, started and finished; a step not
 // reached yet is the zero time.
 func (j *Job) Timing() (queued, started, finished time.Time) {
-	at := func(ns int64) time.Time {
-		if ns == 0 {
-			return time.Time{}
-		}
-		return j.pool.epoch.Add(time.Duration(ns))
-	}
-	return at(j.queuedAt.Load()), at(j.startedAt.Load()), at(j.finishedAt.Load())
+	p := j.pool
+	return p.at(j.queuedAt.Load()), p.at(j.startedAt.Load()), p.at(j.finishedAt.Load())
 }
 
 // complete records the terminal state and wakes every waiter. Only the

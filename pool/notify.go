@@ -96,6 +96,19 @@ func (p *Pool) retrying(j *Job, err error, delay time.Duration) {
 	}
 }
 
+// stuck reports a job (nil for a Go func) running longer than the threshold.
+func (p *Pool) stuck(j *Job, ran time.Duration) {
+	e := Event{Kind: EventStuck, Run: ran}
+	p.emit(e, j)
+	if p.log != nil && p.log.Enabled(context.Background(), slog.LevelWarn) {
+		attrs := []slog.Attr{slog.String("pool", p.name), slog.Duration("running", ran)}
+		if j != nil {
+			attrs = append(p.jobAttrs(j), slog.Duration("running", ran))
+		}
+		p.log.LogAttrs(context.Background(), slog.LevelWarn, "pool: job stuck", attrs...)
+	}
+}
+
 // finishedFunc reports the end of a job submitted with Go.
 func (p *Pool) finishedFunc(s State, err error) {
 	p.emit(Event{Kind: stateEvent[s], Err: err}, nil)

@@ -50,8 +50,11 @@ type config struct {
 	observer  Observer
 	name      string
 
-	minWorkers, maxWorkers int // 0: as many as New's workers
+	minWorkers, maxWorkers int // -1 and 0: as many as New's workers
 	idleTimeout            time.Duration
+	rate                   *limiter
+	stuckAfter             time.Duration
+	labels                 bool
 }
 
 // Option configures a Pool in New. An invalid option makes New return an

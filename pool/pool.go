@@ -22,18 +22,21 @@ type item struct {
 // workers: nothing the pool starts outlives Close.
 type Pool struct {
 	// Set by New, read-only afterwards.
-	ctx       context.Context
-	epoch     time.Time
-	capacity  int
-	policy    FullPolicy
-	onPanic   func(*PanicError)
-	log       *slog.Logger
-	obs       Observer
-	name      string
-	exited    chan struct{} // closed when the pool is closed and every worker has returned
-	idleAfter time.Duration // retire workers idle this long; 0 = never
-	stopWatch func() bool   // releases the watch on ctx
-	batch     int           // most Go items a worker takes at once; 1 = no batching
+	ctx        context.Context
+	epoch      time.Time
+	capacity   int
+	policy     FullPolicy
+	onPanic    func(*PanicError)
+	log        *slog.Logger
+	obs        Observer
+	name       string
+	exited     chan struct{} // closed when the pool is closed and every worker has returned
+	idleAfter  time.Duration // retire workers idle this long; 0 = never
+	rate       *limiter      // guarded by mu; nil without WithRateLimit
+	stuckAfter time.Duration // 0 without WithStuckThreshold
+	labels     bool          // WithProfilerLabels
+	stopWatch  func() bool   // releases the watch on ctx
+	batch      int           // most Go items a worker takes at once; 1 = no batching
 
 	// Read on every job by workers, written rarely: kept apart from the
 	// lock's cache line so the submitter's writes do not evict them.
@@ -104,6 +107,10 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		exited:   make(chan struct{}),
 		batch:    maxBatch,
 
+		rate:       c.rate,
+		stuckAfter: c.stuckAfter,
+		labels:     c.labels,
+
 		pendingJobs: make(map[*Job]*time.Timer),
 	}
 	p.topHint.Store(-1)
@@ -142,13 +149,16 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	if p.ctx.Done() != nil {
 		p.stopWatch = context.AfterFunc(p.ctx, p.cancelRunning)
 	}
+	if p.stuckAfter > 0 {
+		go p.watchStuck()
+	}
 	return p, nil
 }
 
-// now returns nanoseconds since the pool's epoch, never 0, so that 0 can mean
-// "not yet" in a job's timings.
+// now returns nanoseconds since the pool's epoch plus one, never 0, so that
+// 0 can mean "not yet" in a job's timings; at converts back.
 func (p *Pool) now() int64 {
-	return int64(time.Since(p.epoch)) | 1
+	return int64(time.Since(p.epoch)) + 1
 }
 
 // Name returns the name given with WithName, or "".

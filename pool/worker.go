@@ -3,6 +3,8 @@ package pool
 import (
 	"context"
 	"errors"
+	"runtime/pprof"
+	"runtime/trace"
 	"sync/atomic"
 	"time"
 
@@ -14,9 +16,13 @@ import (
 type worker struct {
 	p      *Pool
 	wake   chan struct{}
-	timer  *time.Timer         // the idle timeout of an adaptive pool; reused
+	timer  *time.Timer         // the idle timeout or rate-limit wait; reused
 	exited bool                // guarded by p.mu
 	cur    atomic.Pointer[Job] // the handled job running now, for Shutdown
+	// goStart is when the Go func running now started, kept only with a
+	// stuck threshold.
+	goStart atomic.Int64
+	token   bool // holds a rate-limit token, guarded by p.mu
 
 	// A batch of Go funcs taken from level heldLvl in one lock; the worker
 	// alone reads and writes it, and publishes its size in held for Stats.
@@ -106,7 +112,11 @@ func (w *worker) take() (item, bool) {
 		if p.live > p.max {
 			return item{}, false // Resize lowered the maximum; p.mu stays held
 		}
+		if w.waitToken() {
+			continue
+		}
 		if it, ok := p.popLocked(w); ok {
+			w.token = false
 			p.mu.Unlock()
 			return it, true
 		}
@@ -130,6 +140,10 @@ func (w *worker) runFunc(fn func()) {
 	}
 	if p.obs != nil {
 		p.emit(Event{Kind: EventStarted}, nil)
+	}
+	if p.stuckAfter > 0 {
+		w.goStart.Store(p.now())
+		defer w.goStart.Store(0)
 	}
 	if pe := w.callFunc(fn); pe != nil {
 		w.c.failed.Add(1)
@@ -161,7 +175,34 @@ func (w *worker) callJob(j *Job) (pe *PanicError, err error) {
 			err = pe
 		}
 	}()
-	return nil, j.fn(jobContext{j})
+	var ctx context.Context = jobContext{j}
+	if w.p.labels || trace.IsEnabled() {
+		var end func()
+		ctx, end = w.instrument(ctx, j)
+		defer end()
+	}
+	return nil, j.fn(ctx)
+}
+
+// instrument sets the job's profiler labels and opens its trace task.
+func (w *worker) instrument(ctx context.Context, j *Job) (context.Context, func()) {
+	var task *trace.Task
+	if trace.IsEnabled() {
+		ctx, task = trace.NewTask(ctx, "pool.job")
+		trace.Logf(ctx, "job", "id=%d name=%s priority=%s", j.id, j.Name(), j.prio)
+	}
+	if w.p.labels {
+		ctx = pprof.WithLabels(ctx, pprof.Labels("pool", w.p.name, "job", j.Name(), "priority", j.prio.String()))
+		pprof.SetGoroutineLabels(ctx)
+	}
+	return ctx, func() {
+		if w.p.labels {
+			pprof.SetGoroutineLabels(context.Background())
+		}
+		if task != nil {
+			task.End()
+		}
+	}
 }
 
 // runJob runs a job with a handle, deciding its one terminal state.
