@@ -41,10 +41,10 @@ func (p *Pool) admitPending(j *Job) error {
 	j.id = p.submitted
 	p.pending++
 	p.pendingJobs[j] = nil
-	p.mu.Unlock()
 	if p.obs != nil {
 		p.emitSubmitted(item{job: j}, j.prio.level())
 	}
+	p.mu.Unlock()
 	j.ext.waiting.Store(int32(len(j.ext.deps)))
 	for _, d := range j.ext.deps {
 		d.whenDone(func(d *Job) { p.depDone(j, d) })

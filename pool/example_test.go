@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/threadsystem/threadsystem/pool"
 )
@@ -148,4 +151,53 @@ func ExamplePool_Stats() {
 	fmt.Printf("submitted %d: succeeded %d, failed %d, queued %d, running %d\n",
 		s.Submitted, s.Succeeded, s.Failed, s.Queued, s.Running)
 	// Output: submitted 10: succeeded 8, failed 2, queued 0, running 0
+}
+
+func ExampleNewTyped() {
+	tp, _ := pool.NewTyped([]pool.Key[string]{
+		{Key: "cpu", Workers: 4},
+		{Key: "io", Workers: 16, Options: []pool.Option{pool.WithQueueSize(1000)}},
+	})
+	for range 10 {
+		tp.Go("cpu", func() { /* hash, compress, ... */ })
+		tp.Go("io", func() { /* fetch, upload, ... */ })
+	}
+	_, err := tp.Submit(context.Background(), "gpu", func(context.Context) error { return nil })
+	fmt.Println(err)
+	tp.Close()
+	s := tp.Stats()
+	fmt.Println(s.ByKey["cpu"].Succeeded, s.ByKey["io"].Succeeded, s.Total.Succeeded)
+	// Output:
+	// pool: unknown key: gpu
+	// 10 10 20
+}
+
+func ExampleWithMaxWorkers() {
+	// Two workers when quiet, up to 32 under load; an idle extra worker
+	// retires after 30 seconds.
+	p, _ := pool.New(2, pool.WithMinWorkers(2), pool.WithMaxWorkers(32), pool.WithIdleTimeout(30*time.Second))
+	defer p.Close()
+	fmt.Println(p.Workers())
+	// Output: 2
+}
+
+func ExampleWithLogger() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		Level: slog.LevelError,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey, "wait", "run":
+				return slog.Attr{} // keep the output stable
+			}
+			return a
+		},
+	}))
+	p, _ := pool.New(1, pool.WithLogger(logger), pool.WithName("mail"))
+	j, _ := p.Submit(context.Background(), func(context.Context) error {
+		return errors.New("smtp: connection refused")
+	}, pool.WithName("send-welcome"))
+	j.Wait(context.Background())
+	p.Close()
+	// Output:
+	// level=ERROR msg="pool: job failed" pool=mail job=1 name=send-welcome priority=normal state=failed attempt=1 error="smtp: connection refused"
 }

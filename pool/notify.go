@@ -79,6 +79,7 @@ func (p *Pool) finished(j *Job, s State, err error) {
 	}
 	attrs := append(p.jobAttrs(j),
 		slog.String("state", s.String()),
+		slog.Int("attempt", j.Attempts()),
 		slog.Duration("wait", wait), slog.Duration("run", run))
 	if err != nil {
 		attrs = append(attrs, slog.Any("error", err))

@@ -142,7 +142,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	p.workers.Store(&empty)
 	p.mu.Lock()
 	for range workers {
-		p.spawnLocked(false)
+		p.spawnLocked()
 	}
 	p.scaled = [2]uint64{}
 	p.mu.Unlock()

@@ -59,12 +59,13 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 		p.idle = p.idle[:n-1]
 		p.active++
 	} else if p.live < p.max {
-		p.spawnLocked(true) // adaptive: no job waits while a worker could be added
+		p.spawnLocked() // adaptive: no job waits while a worker could be added
 	}
-	p.mu.Unlock()
 	if fresh && p.obs != nil {
+		// Under the lock, so no worker can report the job started first.
 		p.emitSubmitted(it, lvl)
 	}
+	p.mu.Unlock()
 	if w != nil {
 		w.wake <- struct{}{}
 	}

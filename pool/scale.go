@@ -10,8 +10,7 @@ import (
 
 // spawnLocked starts one more worker, reusing the struct of a retired one so
 // that its counters stay in Stats.
-// Only workers added after New are reported to the observer.
-func (p *Pool) spawnLocked(report bool) {
+func (p *Pool) spawnLocked() {
 	var w *worker
 	all := p.allWorkers()
 	for _, x := range all {
@@ -30,7 +29,7 @@ func (p *Pool) spawnLocked(report bool) {
 	p.active++
 	p.scaled[0]++
 	go w.loop()
-	if report && p.obs != nil {
+	if p.obs != nil {
 		p.emit(Event{Kind: EventWorkerStarted, Workers: p.live}, nil)
 	}
 }
@@ -41,11 +40,12 @@ func (p *Pool) retireLocked(w *worker) {
 	p.live--
 	p.active--
 	p.scaled[1]++
-	p.notifyIdleLocked()
-	p.closeExitedLocked()
 	if p.obs != nil {
+		// Before exited closes: nothing reaches the observer after Close.
 		p.emit(Event{Kind: EventWorkerStopped, Workers: p.live}, nil)
 	}
+	p.notifyIdleLocked()
+	p.closeExitedLocked()
 }
 
 // closeExitedLocked closes exited once the pool is closed and no worker is
@@ -126,7 +126,7 @@ func (p *Pool) Resize(n int) error {
 		p.min = n
 	}
 	for p.live < n && (fixed || p.live < p.min || p.queued > 0) {
-		p.spawnLocked(true)
+		p.spawnLocked()
 	}
 	// Wake surplus idle workers: they see live > max and retire.
 	for surplus := p.live - n; surplus > 0 && len(p.idle) > 0; surplus-- {

@@ -68,8 +68,8 @@ func TestAdaptiveScaling(t *testing.T) {
 				stopped++
 			}
 		}
-		if started != 7 || stopped != 7 {
-			t.Fatalf("observer saw %d starts and %d stops, want 7 and 7", started, stopped)
+		if started != 8 || stopped != 7 {
+			t.Fatalf("observer saw %d starts and %d stops, want 8 (one at New) and 7", started, stopped)
 		}
 	})
 }
