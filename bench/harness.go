@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -12,7 +13,16 @@ import (
 type Result struct {
 	Entry   Entry
 	Samples [][]float64
+	// Failed counts the runs that returned an error wrapping errRunFailed,
+	// and Why keeps the last such error.
+	Failed int
+	Why    error
 }
+
+// errRunFailed marks a run that a peer could not complete in a way the
+// report should show rather than stop at (a peer's own limit, not a lost
+// job): the row keeps its other runs and notes the failures.
+var errRunFailed = errors.New("run failed")
 
 // measure runs every entry of w runs times. Each repetition visits the
 // entries in an order rotated by one, with a runtime.GC() before each run,
@@ -22,6 +32,7 @@ func measure(w Workload, runs int, progress io.Writer) ([]Result, error) {
 	for i, e := range w.Entries {
 		res[i] = Result{Entry: e, Samples: make([][]float64, len(w.Metrics))}
 	}
+	runs = max(runs, w.Runs)
 	for run := range runs {
 		start := time.Now()
 		for k := range res {
@@ -31,6 +42,11 @@ func measure(w Workload, runs int, progress io.Writer) ([]Result, error) {
 			}
 			runtime.GC()
 			vals, err := r.Entry.Run()
+			if errors.Is(err, errRunFailed) {
+				r.Failed, r.Why = r.Failed+1, err
+				fmt.Fprintf(progress, "%s, %s: %v\n", w.Key, r.Entry.Name, err)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s, %s: %w", w.Key, r.Entry.Name, err)
 			}

@@ -16,8 +16,9 @@ func main() {
 	runs := flag.Int("runs", 5, "repetitions of every workload for every contender")
 	quick := flag.Bool("quick", false, "scale job counts down 10x for a smoke run")
 	scale := flag.Float64("scale", 1, "multiply job counts (applied on top of -quick)")
-	only := flag.String("only", "", "regexp: run only workloads whose key (a-tiny, b-cpu, c-sleep, d-latency, e-memory, f-priority, g-multi) matches")
-	with := flag.String("with", "", "regexp: run only contenders whose name matches (the baseline always runs)")
+	only := flag.String("only", "", "regexp: run only workloads whose key matches: a-tiny, b-cpu, c-sleep, d-latency, e-memory, f-priority, g-multi, "+
+		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer")
+	with := flag.String("with", "", "regexp: run only rows whose name matches (the rows their ratios divide by always run)")
 	flag.Parse()
 	if err := run(os.Stdout, os.Stderr, *runs, *quick, *scale, *only, *with); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -57,6 +58,7 @@ func run(out, progress io.Writer, runs int, quick bool, scale float64, only, wit
 		if !onlyRE.MatchString(w.Key) {
 			continue
 		}
+		w = keep(w, withRE)
 		res, err := measure(w, runs, progress)
 		if err != nil {
 			return err
@@ -65,6 +67,7 @@ func run(out, progress io.Writer, runs int, quick bool, scale float64, only, wit
 		done, all = append(done, w), append(all, res)
 	}
 	summary(out, done, all)
+	checkSummary(out, done, all)
 	fmt.Fprintf(out, "Total wall time: %v.\n", time.Since(start).Round(time.Second))
 	return nil
 }
@@ -78,4 +81,26 @@ func header(out io.Writer, runs int, sc Scale) {
 	fmt.Fprintf(out, "- runs per contender: %d (interleaved, order rotated per run, runtime.GC() before each); job-count scale: %g\n", runs, float64(sc))
 	fmt.Fprintf(out, "- 1 µs CPU job = %d spin rounds (calibrated at start)\n", spinPerMicro)
 	fmt.Fprintf(out, "- baseline: %s (chan func() of capacity 1024, GOMAXPROCS workers ranging over it)\n\n", baselineName)
+}
+
+// keep drops the rows of w whose name does not match re, except those that
+// other kept rows (or w's percent column) are measured against.
+func keep(w Workload, re *regexp.Regexp) Workload {
+	need := map[string]bool{}
+	for _, e := range w.Entries {
+		if re.MatchString(e.Name) {
+			need[w.baseOf(e)] = true
+		}
+	}
+	if w.Percent != nil {
+		need[w.Percent.Entry] = true
+	}
+	var out []Entry
+	for _, e := range w.Entries {
+		if re.MatchString(e.Name) || need[e.Name] {
+			out = append(out, e)
+		}
+	}
+	w.Entries = out
+	return w
 }

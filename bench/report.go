@@ -15,7 +15,7 @@ func report(out io.Writer, w Workload, res []Result) {
 	for _, m := range w.Metrics {
 		head = append(head, m.Name+" (median)", "min–max")
 		if m.Ratio {
-			head = append(head, ratioTitle(m))
+			head = append(head, ratioTitle(w, m))
 		}
 		if w.Percent != nil && m.Name == w.Metrics[0].Name {
 			head = append(head, w.Percent.Title)
@@ -32,15 +32,22 @@ func report(out io.Writer, w Workload, res []Result) {
 	}
 	row(out, sep)
 
-	base := medians(res, baselineName)
 	pct := percentBase(w, res)
+	bases := map[string]bool{}
 	for _, r := range res {
+		bases[w.baseOf(r.Entry)] = true
+	}
+	for _, r := range res {
+		base := medians(res, w.baseOf(r.Entry))
 		cells := []string{r.Entry.Name}
-		if r.Entry.Name == baselineName {
-			cells[0] = "**" + r.Entry.Name + "** (baseline)"
-		}
 		if strings.HasPrefix(r.Entry.Name, "threadsystem") {
 			cells[0] = "**" + r.Entry.Name + "**"
+		}
+		switch {
+		case r.Entry.Name == baselineName && bases[baselineName]:
+			cells[0] = "**" + r.Entry.Name + "** (baseline)"
+		case bases[r.Entry.Name]:
+			cells[0] += " (base)"
 		}
 		for m, metric := range w.Metrics {
 			if len(r.Samples[m]) == 0 {
@@ -62,18 +69,26 @@ func report(out io.Writer, w Workload, res []Result) {
 				cells = append(cells, percent(med, pct))
 			}
 		}
-		cells = append(cells, r.Entry.Note)
+		note := r.Entry.Note
+		if r.Failed > 0 {
+			note = strings.TrimPrefix(fmt.Sprintf("%s; %d of %d runs failed: %v", note, r.Failed, r.Failed+len(r.Samples[0]), r.Why), "; ")
+		}
+		cells = append(cells, note)
 		row(out, cells)
 	}
 	fmt.Fprintln(out)
 }
 
-// ratioTitle says which way the ratio column is better.
-func ratioTitle(m Metric) string {
-	if m.Higher {
-		return "× baseline (higher better)"
+// ratioTitle names the ratio column's base and says which way is better.
+func ratioTitle(w Workload, m Metric) string {
+	base := "baseline"
+	if !w.onBaseline() {
+		base = "base"
 	}
-	return "× baseline (lower better)"
+	if m.Higher {
+		return "× " + base + " (higher better)"
+	}
+	return "× " + base + " (lower better)"
 }
 
 // medians returns the per-metric medians of the entry called name, or nil.
@@ -113,7 +128,16 @@ func ratio(v float64, base []float64, m int) string {
 	if base == nil || base[m] == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%.2f×", v/base[m])
+	return fmtRatio(v / base[m])
+}
+
+// fmtRatio prints a ratio with two decimals, or one significant digit
+// below 0.01 so that a tiny ratio does not read as zero.
+func fmtRatio(r float64) string {
+	if r > 0 && r < 0.01 {
+		return fmt.Sprintf("%.1g×", r)
+	}
+	return fmt.Sprintf("%.2f×", r)
 }
 
 func percent(v, base float64) string {
@@ -154,6 +178,8 @@ func fmtCount(n int) string {
 // fmtDur prints a duration with three significant digits.
 func fmtDur(d time.Duration) string {
 	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.3g s", d.Seconds())
 	case d >= time.Millisecond:
 		return fmt.Sprintf("%.3g ms", float64(d)/1e6)
 	case d >= time.Microsecond:
@@ -163,8 +189,20 @@ func fmtDur(d time.Duration) string {
 }
 
 // summary writes one table of every contender's ratio to the baseline, one
-// column per workload, taking each workload's first ratio metric.
+// column per workload on that baseline, taking each workload's first ratio
+// metric. It writes nothing when no such workload ran.
 func summary(out io.Writer, ws []Workload, all [][]Result) {
+	var onBase []Workload
+	var onRes [][]Result
+	for i, w := range ws {
+		if w.onBaseline() {
+			onBase, onRes = append(onBase, w), append(onRes, all[i])
+		}
+	}
+	if len(onBase) == 0 {
+		return
+	}
+	ws, all = onBase, onRes
 	fmt.Fprintf(out, "## Summary: × baseline (%s)\n\n", baselineName)
 	fmt.Fprintln(out, "Each cell is the contender's median divided by the baseline's; ↑ higher is better, ↓ lower is better.")
 	fmt.Fprintln(out)

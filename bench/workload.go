@@ -18,6 +18,9 @@ type Entry struct {
 	Name string
 	Note string                    // remark, or why Run is nil
 	Run  func() ([]float64, error) // one value per Metric; nil = not run
+	// Base names the entry this row's ratios divide by; empty means the
+	// workload's Base.
+	Base string
 }
 
 // Percent adds a "% of X" column for the first metric, against the median
@@ -36,6 +39,37 @@ type Workload struct {
 	Metrics []Metric
 	Percent *Percent
 	Entries []Entry
+	// Base names the entry ratios divide by; empty means the buffered
+	// channel baseline. Only workloads on that baseline join the summary
+	// table of ratios; the others report through Checks.
+	Base string
+	// Runs raises the repetitions for a workload whose gaps are small.
+	Runs int
+	// Checks are the figures this workload puts in the closing summary of
+	// targets and peers.
+	Checks []Check
+}
+
+// baseOf names the entry e's ratios divide by in w.
+func (w Workload) baseOf(e Entry) string {
+	switch {
+	case e.Base != "":
+		return e.Base
+	case w.Base != "":
+		return w.Base
+	}
+	return baselineName
+}
+
+// onBaseline reports whether every ratio in w is against the buffered
+// channel, so w belongs in the summary table of ratios.
+func (w Workload) onBaseline() bool {
+	for _, e := range w.Entries {
+		if w.baseOf(e) != baselineName {
+			return false
+		}
+	}
+	return true
 }
 
 // Scale multiplies the job counts.
@@ -57,6 +91,14 @@ func workloads(cs []Contender, sc Scale) []Workload {
 		memoryWorkload(cs, sc),
 		priorityWorkload(cs, sc),
 		multiWorkload(cs, sc),
+		futureWorkload(sc),
+		mapWorkload(sc),
+		dagWorkload(sc),
+		scheduleWorkload(sc),
+		eventWorkload(sc),
+		eventLatencyWorkload(sc),
+		registryWorkload(sc),
+		observerWorkload(sc),
 	}
 }
 
