@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/threadsystem/threadsystem/event"
 	"github.com/threadsystem/threadsystem/pool"
 )
 
@@ -23,6 +24,7 @@ type demoConfig struct {
 	work     time.Duration
 	failRate float64
 	plain    bool
+	metrics  string
 }
 
 func demo(args []string, stdout, stderr io.Writer) int {
@@ -34,6 +36,7 @@ func demo(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.work, "work", 50*time.Microsecond, "mean CPU time of one job")
 	fs.Float64Var(&c.failRate, "fail", 0.01, "fraction of jobs that fail")
 	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
+	fs.StringVar(&c.metrics, "metrics", "", "serve Prometheus /metrics on this address (e.g. :9090) while the demo runs")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -67,22 +70,81 @@ func isTerminal(w io.Writer) bool {
 var errDemoFailure = errors.New("simulated failure")
 
 func runDemo(c demoConfig, out io.Writer) error {
-	p, err := pool.New(c.workers, pool.WithName("demo"))
+	ctx := context.Background()
+	bus := event.NewBus()
+	log := newEventLog(out)
+	unsubscribe := event.Subscribe(bus, log.handle)
+	defer unsubscribe()
+	// Pool lifecycle events reach the bus with one line.
+	toBus := pool.WithObserver(pool.ObserverFunc(func(e pool.Event) { event.Publish(ctx, bus, e) }))
+
+	tp, err := pool.NewTyped([]pool.Key[string]{
+		{Key: "cpu", Workers: c.workers},
+		{Key: "io", Workers: 1, Options: []pool.Option{
+			pool.WithMinWorkers(1), pool.WithMaxWorkers(8), pool.WithIdleTimeout(50 * time.Millisecond)}},
+	}, pool.WithName("demo"), toBus)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "threadsys demo: %d jobs on %d workers, mixed priorities (%s per job, %.0f%% failing)\n",
+	cpu, _ := tp.Pool("cpu")
+	if c.metrics != "" {
+		stop, err := serveMetrics(c.metrics, tp, out)
+		if err != nil {
+			tp.Close()
+			return err
+		}
+		defer stop()
+	}
+	fmt.Fprintf(out, "threadsys demo: %d jobs on %d cpu workers, mixed priorities (%s per job, %.0f%% failing),\n"+
+		"plus an adaptive io key (1-8 workers), a DAG, a periodic job and a retried job\n",
 		c.jobs, c.workers, c.work, c.failRate*100)
 
-	ctx := context.Background()
 	start := time.Now()
 	stop := make(chan struct{})
 	progressDone := make(chan struct{})
 	go func() {
 		defer close(progressDone)
-		progress(p, c, out, stop)
+		progress(cpu, c, out, stop)
 	}()
 
+	// A burst of slow io work makes the io key scale up, then down.
+	for range 16 {
+		if err := tp.Go("io", func() { time.Sleep(20 * time.Millisecond) }); err != nil {
+			return err
+		}
+	}
+	if err := submitMixed(ctx, cpu, c); err != nil {
+		return err
+	}
+	if err := runPipeline(ctx, cpu, out); err != nil {
+		return err
+	}
+	if err := runScheduled(ctx, cpu, out); err != nil {
+		return err
+	}
+	if err := tp.Wait(ctx); err != nil {
+		return err
+	}
+	time.Sleep(100 * time.Millisecond) // let the io key's extra workers retire
+	if err := tp.Close(); err != nil {
+		return err
+	}
+	close(stop)
+	<-progressDone
+	if err := bus.Close(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "events on the bus:", log.summary())
+	summary(out, cpu.Stats(), time.Since(start))
+	io, _ := tp.Pool("io")
+	s := io.Stats()
+	fmt.Fprintf(out, "io key: %d jobs, workers scaled up %d and retired %d times, %d left\n",
+		s.Succeeded, s.Started, s.Retired, s.Workers)
+	return nil
+}
+
+// submitMixed submits c.jobs jobs of mixed priorities to p.
+func submitMixed(ctx context.Context, p *pool.Pool, c demoConfig) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Mostly Normal work, with bursts of Low background jobs and a trickle
 	// of High and Highest: the wait times below show the levels at work.
@@ -112,13 +174,6 @@ func runDemo(c demoConfig, out io.Writer) error {
 			return err
 		}
 	}
-	if err := p.Close(); err != nil {
-		return err
-	}
-	close(stop)
-	<-progressDone
-	elapsed := time.Since(start)
-	summary(out, p.Stats(), elapsed)
 	return nil
 }
 
@@ -160,12 +215,12 @@ func progress(p *pool.Pool, c demoConfig, out io.Writer, stop <-chan struct{}) {
 
 // summary prints the Stats table and the per-priority wait times.
 func summary(out io.Writer, s pool.Stats, elapsed time.Duration) {
-	fmt.Fprintf(out, "\nfinished in %v (%.0f jobs/s)\n\n", elapsed.Round(time.Millisecond),
+	fmt.Fprintf(out, "\ncpu key finished in %v (%.0f jobs/s)\n\n", elapsed.Round(time.Millisecond),
 		float64(s.Succeeded+s.Failed+s.Cancelled)/elapsed.Seconds())
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "submitted\tsucceeded\tfailed\tcancelled\tpanicked\trejected\tqueued\trunning\t")
-	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Submitted, s.Succeeded, s.Failed,
-		s.Cancelled, s.Panicked, s.Rejected, s.Queued, s.Running)
+	fmt.Fprintln(tw, "submitted\tsucceeded\tfailed\tcancelled\tretried\tpanicked\trejected\tqueued\trunning\t")
+	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Submitted, s.Succeeded, s.Failed,
+		s.Cancelled, s.Retried, s.Panicked, s.Rejected, s.Queued, s.Running)
 	tw.Flush()
 
 	fmt.Fprintln(out, "\nwait in queue by priority (upper bounds, power-of-two buckets):")
@@ -178,8 +233,8 @@ func summary(out io.Writer, s pool.Stats, elapsed time.Duration) {
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "\nrun time: p50 %v  p99 %v\n", round(s.Run.Quantile(0.5)), round(s.Run.Quantile(0.99)))
-	if sum := uint64(s.Queued) + uint64(s.Running) + s.Succeeded + s.Failed + s.Cancelled; sum == s.Submitted {
-		fmt.Fprintln(out, "counts reconcile: submitted = queued + running + succeeded + failed + cancelled")
+	if sum := uint64(s.Pending) + uint64(s.Queued) + uint64(s.Running) + s.Succeeded + s.Failed + s.Cancelled + s.Skipped; sum == s.Submitted {
+		fmt.Fprintln(out, "counts reconcile: submitted = pending + queued + running + succeeded + failed + cancelled + skipped")
 	} else {
 		fmt.Fprintln(out, "counts DO NOT reconcile:", strings.Repeat("!", 3))
 	}

@@ -22,7 +22,10 @@ func TestRun(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, []string{`unknown command "frobnicate"`}},
 		{"help", []string{"help"}, 0, []string{"demo"}},
 		{"demo", []string{"demo", "-jobs", "2000", "-workers", "2", "-work", "1us"}, 0,
-			[]string{"2000 jobs on 2 workers", "submitted", "highest", "lowest", "counts reconcile"}},
+			[]string{"2000 jobs on 2 cpu workers", "submitted", "highest", "lowest", "counts reconcile"}},
+		{"demo with metrics", []string{"demo", "-jobs", "200", "-workers", "2", "-work", "1us", "-metrics", "127.0.0.1:0"}, 0,
+			[]string{"serving http://127.0.0.1:", "dag: fetch=succeeded", "heartbeat ran 5 times", "after 3 attempts", "retried after"}},
+		{"demo bad metrics address", []string{"demo", "-jobs", "10", "-metrics", "256.0.0.1:-5"}, 1, []string{"threadsys demo:"}},
 		{"demo bad flag value", []string{"demo", "-jobs", "0"}, 2, []string{"-jobs and -workers must be >= 1"}},
 		{"demo unknown flag", []string{"demo", "-nope"}, 2, []string{"flag provided but not defined"}},
 	}
