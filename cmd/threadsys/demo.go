@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -69,7 +70,9 @@ func isTerminal(w io.Writer) bool {
 
 var errDemoFailure = errors.New("simulated failure")
 
-func runDemo(c demoConfig, out io.Writer) error {
+func runDemo(c demoConfig, w io.Writer) error {
+	// The progress line, the event log and the main flow all print.
+	out := &lockedWriter{w: w}
 	ctx := context.Background()
 	bus := event.NewBus()
 	log := newEventLog(out)
@@ -248,4 +251,16 @@ func round(d time.Duration) time.Duration {
 		return d.Round(time.Microsecond)
 	}
 	return d
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
