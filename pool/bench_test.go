@@ -2,6 +2,7 @@ package pool_test
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,4 +98,28 @@ func BenchmarkChannelBaseline(b *testing.B) {
 	close(ch)
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkQueuedMemory reports the heap the pool keeps per queued Go job:
+// 100,000 funcs wait behind busy workers.
+func BenchmarkQueuedMemory(b *testing.B) {
+	const n = 100_000
+	fn := func() {}
+	for b.Loop() {
+		p, _ := pool.New(2)
+		gate := make(chan struct{})
+		for range 2 {
+			p.Go(func() { <-gate })
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for range n {
+			p.Go(fn)
+		}
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/n, "B/queued-job")
+		close(gate)
+		p.Close()
+	}
 }

@@ -42,7 +42,7 @@ func (p *Pool) admitPending(j *Job) error {
 	p.pending++
 	p.pendingJobs[j] = nil
 	if p.obs != nil {
-		p.emitSubmitted(item{job: j}, j.prio.level())
+		p.emitSubmitted(jobItem(j), j.prio.level())
 	}
 	p.mu.Unlock()
 	j.ext.waiting.Store(int32(len(j.ext.deps)))
@@ -86,7 +86,7 @@ func (p *Pool) promote(j *Job) {
 		return
 	}
 	j.queuedAt.Store(p.now())
-	p.pushLocked(item{job: j}, j.prio.level(), false)
+	p.pushLocked(jobItem(j), j.prio.level(), false)
 }
 
 // settlePending forgets a pending job that ended without being queued.

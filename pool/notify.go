@@ -25,7 +25,7 @@ func (p *Pool) emit(e Event, j *Job) {
 }
 
 func (p *Pool) emitSubmitted(it item, lvl int) {
-	p.emit(Event{Kind: EventSubmitted, Priority: Priorities[lvl]}, it.job)
+	p.emit(Event{Kind: EventSubmitted, Priority: Priorities[lvl]}, it.job())
 }
 
 // rejectedSubmit reports a submit that enqueued nothing.

@@ -10,12 +10,6 @@ import (
 	"github.com/threadsystem/threadsystem/internal/ring"
 )
 
-// item is one queued job: fn for Go, job for everything with a handle.
-type item struct {
-	fn  func()
-	job *Job
-}
-
 // Pool runs jobs on a fixed set of worker goroutines, taking them from five
 // priority queues. All its methods are safe for concurrent use. A Pool must be
 // made with New; the zero Pool is not usable. Close or Shutdown it to stop its
@@ -281,12 +275,12 @@ func (p *Pool) cancelRunning() {
 // cancelQueued ends an item that left the queue without running, as
 // Cancelled with err. A ghost (cancelled while queued) is only uncounted.
 func (p *Pool) cancelQueued(it item, err error) {
-	if it.job == nil {
+	if it.job() == nil {
 		p.cancelled.Add(1)
 		p.emit(Event{Kind: EventCancelled, Err: err, Priority: Normal}, nil)
 		return
 	}
-	j := it.job
+	j := it.job()
 	if !j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
 		p.ghosts[j.prio.level()].Add(-1)
 		return

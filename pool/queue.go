@@ -44,8 +44,8 @@ func (p *Pool) enqueue(ctx context.Context, it item, lvl int, block bool) error 
 func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 	if fresh {
 		p.submitted++
-		if it.job != nil {
-			it.job.id = p.submitted
+		if it.job() != nil {
+			it.job().id = p.submitted
 		}
 	}
 	p.levels[lvl].PushBack(it)
@@ -115,8 +115,8 @@ func (p *Pool) dropOldestLocked(it item, lvl int) error {
 	if low > lvl || low == numLevels {
 		// The newcomer ranks below everything queued: it is the one dropped.
 		p.submitted++
-		if it.job != nil {
-			it.job.id = p.submitted
+		if it.job() != nil {
+			it.job().id = p.submitted
 		}
 		p.mu.Unlock()
 		if p.obs != nil {
@@ -149,7 +149,7 @@ func (p *Pool) popLocked(w *worker) (item, bool) {
 	q := &p.levels[lvl]
 	it, _ := q.PopFront()
 	p.queued--
-	if it.fn != nil && p.batch > 1 {
+	if it.fn() != nil && p.batch > 1 {
 		if k := min(p.batch-1, q.Len()/(4*p.live)); k > 0 {
 			w.hold(q, k, lvl)
 			p.queued -= w.heldN
@@ -184,7 +184,7 @@ func (p *Pool) setTopLocked(top int) {
 func (p *Pool) unholdLocked(w *worker) {
 	q := &p.levels[w.heldLvl]
 	for i := w.heldN - 1; i >= w.heldI; i-- {
-		q.PushFront(item{fn: w.held[i]})
+		q.PushFront(funcItem(w.held[i]))
 		w.held[i] = nil
 	}
 	p.queued += w.heldN - w.heldI

@@ -18,7 +18,7 @@ func (p *Pool) Go(fn func()) error {
 	if fn == nil {
 		return ErrNilFunc
 	}
-	err := p.enqueue(context.Background(), item{fn: fn}, Normal.level(), true)
+	err := p.enqueue(context.Background(), funcItem(fn), Normal.level(), true)
 	if err != nil && p.obs != nil {
 		p.rejectedSubmit(err, Normal, "")
 	}
@@ -83,7 +83,7 @@ func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) e
 	} else {
 		j.state.Store(uint32(Queued))
 		j.queuedAt.Store(p.now())
-		err = p.enqueue(ctx, item{job: j}, spec.prio.level(), block)
+		err = p.enqueue(ctx, jobItem(j), spec.prio.level(), block)
 	}
 	if err != nil && p.obs != nil {
 		p.rejectedSubmit(err, spec.prio, spec.name)

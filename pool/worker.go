@@ -45,11 +45,11 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
 	n := 0
 	for n < k {
 		it, ok := q.Front()
-		if !ok || it.fn == nil {
+		if !ok || it.fn() == nil {
 			break
 		}
 		q.PopFront()
-		w.held[n] = it.fn
+		w.held[n] = it.fn()
 		n++
 	}
 	w.heldI, w.heldN, w.heldLvl = 0, n, lvl
@@ -92,10 +92,10 @@ func (w *worker) loop() {
 		if !ok {
 			break // p.mu is held
 		}
-		if it.job != nil {
-			w.runJob(it.job)
+		if it.job() != nil {
+			w.runJob(it.job())
 		} else {
-			w.runFunc(it.fn)
+			w.runFunc(it.fn())
 		}
 	}
 	p.retireLocked(w)

@@ -1,39 +1,85 @@
-// Package ring provides a growable ring-buffer deque, the storage behind the
+// Package ring provides a growable double-ended queue, the storage behind the
 // pool's per-priority queues.
 //
-// A Ring is not safe for concurrent use: its owner guards it. It exists so
-// that a queue of func values costs 16 bytes a slot, grows by doubling and
-// never shrinks below its high-water mark, so a steady-state pool allocates
-// nothing per job.
+// A Ring is not safe for concurrent use: its owner guards it. It stores its
+// elements in fixed-size segments linked in a list, so a queued element costs
+// its own size plus 1/128 of a pair of pointers, and growth never copies.
+// Emptied segments are kept for reuse, so that a queue that fills and drains
+// in a steady state allocates nothing: like a slice, a Ring holds on to its
+// high-water mark of memory.
 package ring
 
-// Ring is a double-ended queue of T backed by a power-of-two circular buffer.
-// The zero value is an empty ring ready to use.
+// segSize is the number of elements in one segment: for the pool's 16-byte
+// items, 2 KiB.
+const segSize = 128
+
+type segment[T any] struct {
+	buf        [segSize]T
+	prev, next *segment[T]
+}
+
+// Ring is a double-ended queue of T. The zero value is an empty ring ready
+// to use.
 type Ring[T any] struct {
-	buf  []T
-	head int // index of the first element
-	n    int // number of elements
+	head, tail *segment[T]
+	hi, ti     int // first element at head.buf[hi]; one past the last at tail.buf[ti-1]
+	n          int
+	spare      *segment[T] // emptied segments, linked through next
 }
 
 // Len reports the number of elements in r.
 func (r *Ring[T]) Len() int { return r.n }
 
-// PushBack appends v at the back of r, growing the buffer when full.
-func (r *Ring[T]) PushBack(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
+func (r *Ring[T]) newSegment() *segment[T] {
+	if s := r.spare; s != nil {
+		r.spare = s.next
+		s.next = nil
+		return s
 	}
-	r.buf[(r.head+r.n)&(len(r.buf)-1)] = v
+	return new(segment[T])
+}
+
+func (r *Ring[T]) recycle(s *segment[T]) {
+	s.prev = nil
+	s.next = r.spare
+	r.spare = s
+}
+
+// PushBack appends v at the back of r.
+func (r *Ring[T]) PushBack(v T) {
+	switch {
+	case r.tail == nil:
+		r.head = r.newSegment()
+		r.tail = r.head
+		r.hi, r.ti = 0, 0
+	case r.ti == segSize:
+		s := r.newSegment()
+		s.prev = r.tail
+		r.tail.next = s
+		r.tail = s
+		r.ti = 0
+	}
+	r.tail.buf[r.ti] = v
+	r.ti++
 	r.n++
 }
 
 // PushFront puts v at the front of r, so that the next PopFront returns it.
 func (r *Ring[T]) PushFront(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
+	switch {
+	case r.head == nil:
+		r.head = r.newSegment()
+		r.tail = r.head
+		r.hi, r.ti = segSize, segSize
+	case r.hi == 0:
+		s := r.newSegment()
+		s.next = r.head
+		r.head.prev = s
+		r.head = s
+		r.hi = segSize
 	}
-	r.head = (r.head - 1) & (len(r.buf) - 1)
-	r.buf[r.head] = v
+	r.hi--
+	r.head.buf[r.hi] = v
 	r.n++
 }
 
@@ -44,10 +90,18 @@ func (r *Ring[T]) PopFront() (v T, ok bool) {
 		return v, false
 	}
 	var zero T
-	v = r.buf[r.head]
-	r.buf[r.head] = zero
-	r.head = (r.head + 1) & (len(r.buf) - 1)
+	v = r.head.buf[r.hi]
+	r.head.buf[r.hi] = zero
+	r.hi++
 	r.n--
+	if r.hi == segSize && r.head != r.tail {
+		old := r.head
+		r.head = old.next
+		r.head.prev = nil
+		r.hi = 0
+		r.recycle(old)
+	}
+	r.settle()
 	return v, true
 }
 
@@ -57,11 +111,27 @@ func (r *Ring[T]) PopBack() (v T, ok bool) {
 		return v, false
 	}
 	var zero T
-	i := (r.head + r.n - 1) & (len(r.buf) - 1)
-	v = r.buf[i]
-	r.buf[i] = zero
+	r.ti--
+	v = r.tail.buf[r.ti]
+	r.tail.buf[r.ti] = zero
 	r.n--
+	if r.ti == 0 && r.head != r.tail {
+		old := r.tail
+		r.tail = old.prev
+		r.tail.next = nil
+		r.ti = segSize
+		r.recycle(old)
+	}
+	r.settle()
 	return v, true
+}
+
+// settle recentres an emptied ring in its one segment, so that pushes at
+// either end have room before they need another segment.
+func (r *Ring[T]) settle() {
+	if r.n == 0 {
+		r.hi, r.ti = segSize/2, segSize/2
+	}
 }
 
 // Front returns the front element without removing it.
@@ -69,19 +139,5 @@ func (r *Ring[T]) Front() (v T, ok bool) {
 	if r.n == 0 {
 		return v, false
 	}
-	return r.buf[r.head], true
-}
-
-func (r *Ring[T]) grow() {
-	size := 2 * len(r.buf)
-	if size == 0 {
-		size = 16
-	}
-	buf := make([]T, size)
-	if r.n > 0 {
-		k := copy(buf, r.buf[r.head:])
-		copy(buf[k:], r.buf[:r.head])
-	}
-	r.buf = buf
-	r.head = 0
+	return r.head.buf[r.hi], true
 }

@@ -64,7 +64,7 @@ func TestPopClearsSlot(t *testing.T) {
 	x := new(int)
 	r.PushBack(x)
 	r.PopFront()
-	for i, p := range r.buf {
+	for i, p := range r.head.buf {
 		if p != nil {
 			t.Fatalf("slot %d still holds a pointer after pop", i)
 		}

@@ -1,0 +1,34 @@
+package pool
+
+import (
+	"runtime"
+	"testing"
+)
+
+// TestItemRoundTrip: an item gives back exactly the func or Job it was made
+// from, and keeps a Job alive through garbage collections while only the
+// item refers to it.
+func TestItemRoundTrip(t *testing.T) {
+	n := 0
+	fn := func() { n++ }
+	it := funcItem(fn)
+	if it.job() != nil {
+		t.Fatal("func item reports a job")
+	}
+	it.fn()()
+	if n != 1 {
+		t.Fatal("func item did not call the func")
+	}
+	items := make([]item, 1000)
+	for i := range items {
+		items[i] = jobItem(&Job{id: uint64(i)})
+	}
+	runtime.GC()
+	runtime.GC()
+	for i, it := range items {
+		j := it.job()
+		if j == nil || j.id != uint64(i) || it.fn() != nil {
+			t.Fatalf("item %d: job %v", i, j)
+		}
+	}
+}
