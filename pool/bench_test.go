@@ -13,7 +13,7 @@ import (
 // BenchmarkGo measures one fire-and-forget job through the pool, submission
 // to completion amortised, from one submitter. It must not allocate.
 func BenchmarkGo(b *testing.B) {
-	p, _ := pool.New(4)
+	p, _ := pool.New(runtime.GOMAXPROCS(0))
 	defer p.Close()
 	var n atomic.Int64
 	fn := func() { n.Add(1) }
@@ -82,7 +82,7 @@ func BenchmarkNewClose(b *testing.B) {
 func BenchmarkChannelBaseline(b *testing.B) {
 	ch := make(chan func(), 1024)
 	var wg sync.WaitGroup
-	for range 4 {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for fn := range ch {
 				fn()

@@ -36,7 +36,8 @@ type Pool struct {
 	// lock's cache line so the submitter's writes do not evict them.
 	_        [64]byte
 	aborting atomic.Bool
-	topHint  atomic.Int32 // mirrors top for workers holding a batch
+	_        [63]byte
+	topHint  atomic.Int32 // mirrors top for workers holding a batch; written when top changes
 
 	_         [64]byte
 	mu        sync.Mutex

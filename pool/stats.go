@@ -152,7 +152,10 @@ func (p *Pool) Stats() Stats {
 	}
 	for _, w := range workers {
 		// A worker's batch left the ring but has not started: still queued.
-		if n := int(w.heldCnt.Load()); n > 0 {
+		// Read the batch before taken, so a refill in between cannot make
+		// the figure negative for long; it is clamped anyway.
+		n := int(w.heldCnt.Load()) - int(w.c.taken.Load()-w.heldBase.Load())
+		if n > 0 {
 			s.QueuedBy[Normal.level()] += n // batches hold Go funcs, all Normal
 			s.Queued += n
 		}

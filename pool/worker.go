@@ -30,7 +30,11 @@ type worker struct {
 	heldI   int
 	heldN   int
 	heldLvl int
-	heldCnt atomic.Int64
+	// heldCnt is the size of the batch when taken and heldBase the worker's
+	// taken count then: Stats derives how many are left from taken, so the
+	// worker publishes nothing per job.
+	heldCnt  atomic.Int64
+	heldBase atomic.Uint64
 
 	_ [64]byte // keep the counters off the fields above' line
 	c counters
@@ -53,6 +57,7 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
 		n++
 	}
 	w.heldI, w.heldN, w.heldLvl = 0, n, lvl
+	w.heldBase.Store(w.c.taken.Load())
 	w.heldCnt.Store(int64(n))
 }
 
@@ -76,7 +81,6 @@ func (w *worker) nextHeld() func() {
 	fn := w.held[w.heldI]
 	w.held[w.heldI] = nil
 	w.heldI++
-	w.heldCnt.Store(int64(w.heldN - w.heldI))
 	return fn
 }
 
