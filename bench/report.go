@@ -179,13 +179,23 @@ func fmtCount(n int) string {
 func fmtDur(d time.Duration) string {
 	switch {
 	case d >= time.Second:
-		return fmt.Sprintf("%.3g s", d.Seconds())
+		return sig3(d.Seconds()) + " s"
 	case d >= time.Millisecond:
-		return fmt.Sprintf("%.3g ms", float64(d)/1e6)
+		return sig3(float64(d)/1e6) + " ms"
 	case d >= time.Microsecond:
-		return fmt.Sprintf("%.3g µs", float64(d)/1e3)
+		return sig3(float64(d)/1e3) + " µs"
 	}
 	return fmt.Sprintf("%d ns", int64(math.Round(float64(d))))
+}
+
+// sig3 prints v with three significant digits and no exponent (999.7 is
+// "1000", not "1e+03").
+func sig3(v float64) string {
+	s := fmt.Sprintf("%.3g", v)
+	if strings.ContainsRune(s, 'e') {
+		s = fmt.Sprintf("%.0f", v)
+	}
+	return s
 }
 
 // summary writes one table of every contender's ratio to the baseline, one
