@@ -3,6 +3,7 @@ package pool_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -190,5 +191,33 @@ func TestWaitReturnsWhenIdle(t *testing.T) {
 	}
 	if s := reconcile(t, p); s.Running != 0 || s.Queued != 0 || s.Idle != 2 {
 		t.Fatalf("after Wait: %+v", s)
+	}
+}
+
+// TestStatsCountHeldBatchAsQueued: Go funcs a worker took in a batch but has
+// not started are still Queued in Stats, and the counts reconcile while the
+// worker is busy.
+func TestStatsCountHeldBatchAsQueued(t *testing.T) {
+	p := newPool(t, 1)
+	release := occupy(t, p)
+	gate := make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(gate) }) }
+	defer open()
+	started := make(chan struct{})
+	p.Go(func() { close(started); <-gate })
+	for range 1000 {
+		p.Go(func() {})
+	}
+	release()
+	<-started // the worker took the blocking func and a batch behind it
+	s := reconcile(t, p)
+	if s.Running != 1 || s.Queued != 1000 {
+		t.Fatalf("running %d queued %d, want 1 and 1000", s.Running, s.Queued)
+	}
+	open()
+	p.Wait(context.Background())
+	if s := reconcile(t, p); s.Queued != 0 || s.Succeeded != 1002 {
+		t.Fatalf("after: %+v", s)
 	}
 }

@@ -57,7 +57,7 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
 		n++
 	}
 	w.heldI, w.heldN, w.heldLvl = 0, n, lvl
-	w.heldBase.Store(w.c.taken.Load())
+	w.heldBase.Store(w.c.taken.Load() + 1) // the func popped with the batch runs first
 	w.heldCnt.Store(int64(n))
 }
 
