@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -10,10 +11,13 @@ import (
 // errTimeout is the cancellation cause of a job whose WithTimeout expired.
 var errTimeout = errors.New("pool: job timed out")
 
-// runState is the cancellation state of a running job's context. It is made
-// only when something needs it (a Done channel, a timeout, a cancellable
-// parent, a Cancel), so a job that ignores its context costs nothing here.
+// runState is the cancellation state of one attempt's context. The first
+// attempt's is made only when something needs it (a Done channel, a timeout,
+// a cancellable parent, a Cancel), so a job that ignores its context costs
+// nothing here; each retry gets a fresh one, so a context kept from an
+// earlier attempt stays ended.
 type runState struct {
+	job      *Job
 	mu       sync.Mutex
 	done     chan struct{}
 	err      error // context.Canceled or context.DeadlineExceeded once ended
@@ -29,18 +33,41 @@ type afterFunc struct {
 	stopped bool
 }
 
-func (j *Job) runState() *runState {
+// firstRun returns the first attempt's state, making it if needed.
+func (j *Job) firstRun() *runState {
 	if rs := j.run.Load(); rs != nil {
 		return rs
 	}
-	j.run.CompareAndSwap(nil, new(runState))
+	j.run.CompareAndSwap(nil, &runState{job: j})
 	return j.run.Load()
 }
 
-// cancelRun ends the job's context with the given cause; later calls do
-// nothing. It never waits for the job.
-func (j *Job) cancelRun(cause error) {
-	rs := j.runState()
+// curRun returns the current attempt's state, making the first if needed.
+func (j *Job) curRun() *runState {
+	if j.ext != nil {
+		if rs := j.ext.attempt.Load(); rs != nil {
+			return rs
+		}
+	}
+	return j.firstRun()
+}
+
+// curRunIfAny returns the current attempt's state, or nil if none was made.
+func (j *Job) curRunIfAny() *runState {
+	if j.ext != nil {
+		if rs := j.ext.attempt.Load(); rs != nil {
+			return rs
+		}
+	}
+	return j.run.Load()
+}
+
+// cancelRun ends the current attempt's context with cause.
+func (j *Job) cancelRun(cause error) { j.curRun().cancel(cause) }
+
+// cancel ends the context with the given cause; later calls do nothing. It
+// never waits for the job.
+func (rs *runState) cancel(cause error) {
 	rs.mu.Lock()
 	if rs.err != nil {
 		rs.mu.Unlock()
@@ -64,31 +91,7 @@ func (j *Job) cancelRun(cause error) {
 	}
 }
 
-// jobContext is the context.Context a job's function receives. It is one
-// pointer wide, so converting it to an interface allocates nothing.
-type jobContext struct{ j *Job }
-
-type ctxKey int
-
-const (
-	poolKey ctxKey = iota
-	jobKey
-)
-
-// Deadline is the earlier of the job's timeout and its parent's deadline.
-func (c jobContext) Deadline() (time.Time, bool) {
-	d, ok := c.j.parent.Deadline()
-	if rs := c.j.run.Load(); rs != nil && !rs.deadline.IsZero() {
-		if !ok || rs.deadline.Before(d) {
-			return rs.deadline, true
-		}
-	}
-	return d, ok
-}
-
-// Done returns a channel closed when the job's context ends.
-func (c jobContext) Done() <-chan struct{} {
-	rs := c.j.runState()
+func (rs *runState) doneChan() <-chan struct{} {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if rs.done == nil {
@@ -100,36 +103,19 @@ func (c jobContext) Done() <-chan struct{} {
 	return rs.done
 }
 
-// Err returns nil until the context ends, then context.Canceled or, for a
-// timeout, context.DeadlineExceeded.
-func (c jobContext) Err() error {
-	rs := c.j.run.Load()
-	if rs == nil {
-		return nil
-	}
+func (rs *runState) errValue() error {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	return rs.err
 }
 
-// Value looks in the submit's context first, then in the pool's base context.
-func (c jobContext) Value(key any) any {
-	switch key {
-	case poolKey:
-		return c.j.pool
-	case jobKey:
-		return c.j
-	}
-	if v := c.j.parent.Value(key); v != nil {
-		return v
-	}
-	return c.j.pool.ctx.Value(key)
+func (rs *runState) ownDeadline() time.Time {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.deadline
 }
 
-// AfterFunc lets context.WithCancel and context.AfterFunc on a job's context
-// register a callback instead of starting a goroutine per derived context.
-func (c jobContext) AfterFunc(f func()) (stop func() bool) {
-	rs := c.j.runState()
+func (rs *runState) afterFunc(f func()) (stop func() bool) {
 	a := &afterFunc{f: f}
 	rs.mu.Lock()
 	if rs.err != nil {
@@ -150,7 +136,87 @@ func (c jobContext) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
+// jobContext is the context.Context of a job's first attempt. It is one
+// pointer wide, so converting it to an interface allocates nothing.
+type jobContext struct{ j *Job }
+
+// attemptContext is the context of a retried job's later attempts.
+type attemptContext struct{ rs *runState }
+
+type ctxKey int
+
+const (
+	poolKey ctxKey = iota
+	jobKey
+)
+
+// Deadline is the earlier of the job's timeout and its parent's deadline.
+func (c jobContext) Deadline() (time.Time, bool) {
+	var own time.Time
+	if rs := c.j.run.Load(); rs != nil {
+		own = rs.ownDeadline()
+	}
+	return earliest(c.j.parent, own)
+}
+
+func earliest(parent context.Context, own time.Time) (time.Time, bool) {
+	d, ok := parent.Deadline()
+	if !own.IsZero() && (!ok || own.Before(d)) {
+		return own, true
+	}
+	return d, ok
+}
+
+// Done returns a channel closed when the attempt's context ends.
+func (c jobContext) Done() <-chan struct{} { return c.j.firstRun().doneChan() }
+
+// Err returns nil until the context ends, then context.Canceled or, for a
+// timeout, context.DeadlineExceeded.
+func (c jobContext) Err() error {
+	if rs := c.j.run.Load(); rs != nil {
+		return rs.errValue()
+	}
+	return nil
+}
+
+// Value looks in the submit's context first, then in the pool's base context.
+func (c jobContext) Value(key any) any { return jobValue(c.j, key) }
+
+// AfterFunc lets context.WithCancel and context.AfterFunc on a job's context
+// register a callback instead of starting a goroutine per derived context.
+func (c jobContext) AfterFunc(f func()) (stop func() bool) { return c.j.firstRun().afterFunc(f) }
+
 func (c jobContext) String() string { return "pool.jobContext" }
+
+func (c attemptContext) Deadline() (time.Time, bool) {
+	return earliest(c.rs.job.parent, c.rs.ownDeadline())
+}
+func (c attemptContext) Done() <-chan struct{}                 { return c.rs.doneChan() }
+func (c attemptContext) Err() error                            { return c.rs.errValue() }
+func (c attemptContext) Value(key any) any                     { return jobValue(c.rs.job, key) }
+func (c attemptContext) AfterFunc(f func()) (stop func() bool) { return c.rs.afterFunc(f) }
+func (c attemptContext) String() string                        { return "pool.jobContext" }
+
+// jobValue answers a job context's Value lookups. The context package finds
+// a parent's cancellation state through a Value lookup of a private *int key;
+// a job context must not hand out its parent's, or context.Cause would report
+// the parent's (nil) cause for the job's own cancellation.
+func jobValue(j *Job, key any) any {
+	switch key {
+	case poolKey:
+		return j.pool
+	case jobKey:
+		return j
+	}
+	v := j.parent.Value(key)
+	if v == nil {
+		v = j.pool.ctx.Value(key)
+	}
+	if _, private := key.(*int); private && v != nil && fmt.Sprintf("%T", v) == "*context.cancelCtx" {
+		return nil
+	}
+	return v
+}
 
 // JobFromContext returns the Job whose function received ctx (or a context
 // derived from it), so a job can learn its own ID or cancel itself.
@@ -168,8 +234,19 @@ func (p *Pool) ownJob(ctx context.Context) bool {
 	return ok && q == p
 }
 
-// arm prepares a job's context before its function runs: the timeout timer
-// and the watch on a cancellable parent. It runs on the worker.
+// attemptCtx returns the context for the attempt about to run.
+func (j *Job) attemptCtx() context.Context {
+	if j.ext != nil {
+		if rs := j.ext.attempt.Load(); rs != nil {
+			return attemptContext{rs}
+		}
+	}
+	return jobContext{j}
+}
+
+// arm prepares the current attempt's context before the function runs: the
+// timeout timer and the watch on a cancellable parent. Callbacks hold the
+// attempt's state, so a late one cannot end the next attempt.
 func (j *Job) arm() {
 	var timeout time.Duration
 	if j.ext != nil {
@@ -179,10 +256,10 @@ func (j *Job) arm() {
 	if timeout == 0 && !parentDone {
 		return
 	}
-	rs := j.runState()
+	rs := j.curRun()
 	if parentDone {
 		parent := j.parent
-		stop := context.AfterFunc(parent, func() { j.cancelRun(context.Cause(parent)) })
+		stop := context.AfterFunc(parent, func() { rs.cancel(context.Cause(parent)) })
 		rs.mu.Lock()
 		rs.stops = append(rs.stops, stop)
 		rs.mu.Unlock()
@@ -190,15 +267,15 @@ func (j *Job) arm() {
 	if timeout > 0 {
 		rs.mu.Lock()
 		rs.deadline = time.Now().Add(timeout)
-		rs.timer = time.AfterFunc(timeout, func() { j.cancelRun(errTimeout) })
+		rs.timer = time.AfterFunc(timeout, func() { rs.cancel(errTimeout) })
 		rs.mu.Unlock()
 	}
 }
 
-// disarm releases what arm set up and ends the job's context, so contexts
-// derived from it inside the job do not outlive it.
+// disarm releases what arm set up and ends the attempt's context, so
+// contexts derived from it inside the job do not outlive it.
 func (j *Job) disarm() {
-	rs := j.run.Load()
+	rs := j.curRunIfAny()
 	if rs == nil {
 		return
 	}
@@ -212,12 +289,12 @@ func (j *Job) disarm() {
 	if timer != nil {
 		timer.Stop()
 	}
-	j.cancelRun(context.Canceled)
+	rs.cancel(context.Canceled)
 }
 
-// runCause returns why the job's context ended, or nil if it has not.
+// runCause returns why the current attempt's context ended, or nil.
 func (j *Job) runCause() error {
-	rs := j.run.Load()
+	rs := j.curRunIfAny()
 	if rs == nil {
 		return nil
 	}

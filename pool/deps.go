@@ -56,11 +56,11 @@ func (p *Pool) admitPending(j *Job) error {
 func (p *Pool) depDone(j *Job, d *Job) {
 	if s := d.State(); s != Succeeded {
 		if j.state.CompareAndSwap(uint32(Pending), uint32(Skipped)) {
-			p.settlePending(j)
 			err := &DependencyError{ID: d.ID(), Name: d.Name(), State: s, Err: d.Err()}
 			p.skipped.Add(1)
 			j.complete(Skipped, err)
 			p.finished(j, Skipped, err)
+			p.settlePending(j) // last: Close and Wait may return once it is settled
 		}
 		return
 	}
@@ -80,8 +80,10 @@ func (p *Pool) promote(j *Job) {
 	}
 	delete(p.pendingJobs, j)
 	p.pending--
+	p.wakeForExitLocked()
 	if !j.state.CompareAndSwap(uint32(Pending), uint32(Queued)) {
-		p.wakeForExitLocked()
+		p.notifyIdleLocked()
+		p.closeExitedLocked()
 		p.mu.Unlock()
 		return
 	}
@@ -100,6 +102,7 @@ func (p *Pool) settlePending(j *Job) {
 		}
 		p.wakeForExitLocked()
 		p.notifyIdleLocked()
+		p.closeExitedLocked()
 	}
 	p.mu.Unlock()
 }
@@ -120,6 +123,17 @@ func (p *Pool) wakeForExitLocked() {
 // scheduleRetry parks j, Pending, until its next attempt is due.
 func (p *Pool) scheduleRetry(j *Job, delay time.Duration) {
 	p.mu.Lock()
+	if p.aborting.Load() {
+		// Shutdown swept the pending jobs already: this one ends with them.
+		ok := j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled))
+		p.mu.Unlock()
+		if ok {
+			p.cancelled.Add(1)
+			j.complete(Cancelled, errShutdownCancel)
+			p.finished(j, Cancelled, errShutdownCancel)
+		}
+		return
+	}
 	p.pending++
 	p.pendingJobs[j] = time.AfterFunc(delay, func() { p.promote(j) })
 	p.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"sync"
 )
 
 // Future is the typed result of a job submitted with Call. Its methods are
@@ -55,11 +56,16 @@ func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
 // ends first, the zero T and ctx's error. The value is returned even with an
 // error if fn returned one.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
-	if err := f.job.Wait(ctx); err != nil && !f.job.State().Terminal() {
-		var zero T
-		return zero, err
+	if f.job.finishedAt.Load() != 0 {
+		return f.val, f.job.err
 	}
-	return f.val, f.job.Err()
+	select {
+	case <-f.job.Done():
+		return f.val, f.job.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 // All waits for every future and returns their values in input order. It
@@ -124,8 +130,11 @@ func Any[T any](ctx context.Context, futures ...*Future[T]) (T, error) {
 }
 
 // Map runs fn over items on p and returns the results in input order. The
-// first error cancels the jobs still queued or running and is returned once
-// every job Map started has ended, so nothing outlives the call.
+// first error (in time) cancels the jobs still queued or running and is
+// returned once every job Map started has ended, so nothing outlives the
+// call. An item that did not succeed for any other reason (its job was
+// cancelled by Shutdown, say) is an error too: Map never returns a zero
+// value in place of a result.
 func Map[In, Out any](ctx context.Context, p *Pool, items []In, fn func(context.Context, In) (Out, error), opts ...JobOption) ([]Out, error) {
 	if fn == nil {
 		return nil, ErrNilFunc
@@ -152,20 +161,22 @@ func Map[In, Out any](ctx context.Context, p *Pool, items []In, fn func(context.
 		}
 		jobs = append(jobs, j)
 	}
-	var first error
+	var first error // the first job that did not succeed, by input order
 	for i, j := range jobs {
 		j.Wait(context.Background())
-		if j.State() == Failed && first == nil {
-			first = fmt.Errorf("pool: Map item %d: %w", i, j.Err())
+		if j.State() != Succeeded && first == nil {
+			first = fmt.Errorf("pool: Map item %d %s: %w", i, j.State(), j.Err())
 		}
 	}
 	switch {
+	case ctx.Err() != nil && context.Cause(ctx) != context.Canceled:
+		// The earliest failure, in time, cancelled the rest with itself
+		// as the cause.
+		return nil, context.Cause(ctx)
 	case first != nil:
 		return nil, first
 	case submitErr != nil:
 		return nil, submitErr
-	case ctx.Err() != nil:
-		return nil, context.Cause(ctx)
 	}
 	return out, nil
 }
@@ -189,10 +200,21 @@ func Stream[In, Out any](ctx context.Context, p *Pool, in iter.Seq[In], limit in
 		results := make(chan result, limit)
 		inflight := 0
 		stopped := false
-		// drain waits for every job still in flight; their results are
-		// dropped once the consumer has stopped.
+		var mu sync.Mutex
+		live := make(map[*Job]struct{}, limit)
+		// On the way out, cancel the jobs still in flight (queued ones end
+		// at once) and wait for them; their results are dropped.
 		defer func() {
 			cancel()
+			mu.Lock()
+			jobs := make([]*Job, 0, len(live))
+			for j := range live {
+				jobs = append(jobs, j)
+			}
+			mu.Unlock()
+			for _, j := range jobs { // unlocked: Cancel runs the hook below
+				j.Cancel()
+			}
 			for ; inflight > 0; inflight-- {
 				<-results
 			}
@@ -216,9 +238,17 @@ func Stream[In, Out any](ctx context.Context, p *Pool, in iter.Seq[In], limit in
 				return err
 			}, opts...)
 			if err == nil {
+				mu.Lock()
+				live[j] = struct{}{}
+				mu.Unlock()
 				// The hook, not the function, reports: a job cancelled
 				// before it ran must still free its slot.
-				j.whenDone(func(j *Job) { results <- result{out, j.Err()} })
+				j.whenDone(func(j *Job) {
+					mu.Lock()
+					delete(live, j)
+					mu.Unlock()
+					results <- result{out, j.Err()}
+				})
 			}
 			if err != nil {
 				var zero Out

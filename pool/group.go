@@ -215,7 +215,8 @@ func (g *Group) Cancel() { g.stop(context.Canceled) }
 // cancelled or skipped from outside the group, joined with errors.Join; nil
 // if every job succeeded. Everything the jobs did happens before Wait
 // returns. After Wait the group's context is done, so the group takes no
-// more jobs: start a new group for more work.
+// more jobs: start a new group for more work. A job of the group must not
+// call Wait: it would wait for itself.
 func (g *Group) Wait() error {
 	if g.err != nil {
 		return g.err

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,7 @@ type jobExt struct {
 	deps    []*Job
 	waiting atomic.Int32 // dependencies not yet Succeeded
 	retry   *retry.Policy
+	attempt atomic.Pointer[runState] // the context state of a retry; nil on the first attempt
 
 	mu       sync.Mutex
 	attempts int
@@ -132,7 +134,16 @@ func (j *Job) Err() error {
 	if !j.State().Terminal() {
 		return nil
 	}
+	j.settled()
 	return j.err
+}
+
+// settled waits out the instant between a job's move to a terminal state
+// and its completion, so that a terminal job always shows its error.
+func (j *Job) settled() {
+	for j.finishedAt.Load() == 0 {
+		runtime.Gosched()
+	}
 }
 
 // Done returns a channel closed when the job reaches a terminal state. It is
@@ -152,6 +163,7 @@ func (j *Job) Done() <-chan struct{} {
 // ends and returns ctx's error. It does not cancel the job.
 func (j *Job) Wait(ctx context.Context) error {
 	if j.State().Terminal() {
+		j.settled()
 		return j.err
 	}
 	select {
@@ -170,9 +182,13 @@ func (j *Job) Wait(ctx context.Context) error {
 func (j *Job) Cancel() {
 	for {
 		switch s := j.State(); s {
-		case Pending, Queued:
-			if j.state.CompareAndSwap(uint32(s), uint32(Cancelled)) {
-				j.pool.cancelledWaiting(j, s, context.Canceled)
+		case Pending:
+			if j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled)) {
+				j.pool.cancelledPending(j, context.Canceled)
+				return
+			}
+		case Queued:
+			if j.pool.cancelQueued(j) {
 				return
 			}
 		case Running:

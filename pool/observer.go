@@ -9,7 +9,9 @@ type EventKind uint8
 const (
 	// EventSubmitted: the pool accepted the job (it is Queued or Pending).
 	EventSubmitted EventKind = iota + 1
-	// EventRejected: a submit returned an error and nothing was enqueued.
+	// EventRejected: a submit to the pool was refused (closed pool, full
+	// queue, ended context) and nothing was enqueued. Arguments rejected
+	// before reaching the pool (a nil func, a bad option) are not reported.
 	EventRejected
 	// EventStarted: a worker began running the job.
 	EventStarted

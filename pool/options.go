@@ -258,7 +258,11 @@ func After(deps ...*Job) JobOption {
 // WithRetry retries a failed job under the policy p (see retry.Policy for
 // attempts, backoff and which errors are retried). Between attempts the job
 // is Pending: it holds no worker and is not counted as running; Stats count
-// each retry. A panic is not retried. An invalid policy is an error.
+// each retry. When it comes due it is queued past a bounded queue's bound,
+// like a job whose dependencies are done: it was accepted long ago. A panic
+// is not retried, nor an attempt that was cancelled (by Cancel, its context
+// or Shutdown); a timeout is. Each attempt gets a fresh context. An invalid
+// policy is an error.
 func WithRetry(p retry.Policy) JobOption {
 	return jobOptionFunc(func(s *jobSpec) error {
 		if err := p.Validate(); err != nil {

@@ -10,8 +10,8 @@ import (
 	"github.com/threadsystem/threadsystem/internal/ring"
 )
 
-// Pool runs jobs on a fixed set of worker goroutines, taking them from five
-// priority queues. All its methods are safe for concurrent use. A Pool must be
+// Pool runs jobs on a set of worker goroutines (fixed, or adaptive between a
+// minimum and a maximum), taking them from five priority queues. All its methods are safe for concurrent use. A Pool must be
 // made with New; the zero Pool is not usable. Close or Shutdown it to stop its
 // workers: nothing the pool starts outlives Close.
 type Pool struct {
@@ -35,8 +35,9 @@ type Pool struct {
 	// Read on every job by workers, written rarely: kept apart from the
 	// lock's cache line so the submitter's writes do not evict them.
 	_        [64]byte
-	aborting atomic.Bool
-	_        [63]byte
+	aborting atomic.Bool // Shutdown's deadline passed: cancel what is left
+	ctxDone  atomic.Bool // the base context ended: nothing more starts
+	_        [62]byte
 	topHint  atomic.Int32 // mirrors top for workers holding a batch; written when top changes
 
 	_         [64]byte
@@ -62,8 +63,9 @@ type Pool struct {
 	pendingJobs map[*Job]*time.Timer
 
 	// ghosts counts queued items whose job was cancelled while queued: they
-	// stay in the ring until a worker pops them, and must not count as queued.
-	ghosts [numLevels]atomic.Int64
+	// stay in the ring until popped, and must not count as queued. Every
+	// move out of Queued happens under mu, so the count is exact.
+	ghosts [numLevels]int
 	// cancelled counts jobs cancelled away from a worker: by Cancel, by a
 	// drop, or by Shutdown's final sweep.
 	cancelled atomic.Uint64
@@ -218,7 +220,8 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 func (p *Pool) abort() {
 	p.aborting.Store(true)
 	p.mu.Lock()
-	var swept []item
+	var funcs int
+	var jobs []*Job
 	for lvl := range p.levels {
 		for {
 			it, ok := p.levels[lvl].PopFront()
@@ -226,30 +229,37 @@ func (p *Pool) abort() {
 				break
 			}
 			p.queued--
-			swept = append(swept, it)
+			if j := it.job(); j == nil {
+				funcs++
+			} else if p.cancelQueuedLocked(j) {
+				jobs = append(jobs, j)
+			}
 		}
 	}
+	clear(p.ghosts[:])
 	p.setTopLocked(-1)
 	var waiting []*Job
 	for j, t := range p.pendingJobs {
 		if t != nil {
 			t.Stop()
 		}
-		waiting = append(waiting, j)
+		if j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled)) {
+			p.cancelled.Add(1)
+			waiting = append(waiting, j)
+		}
 	}
 	clear(p.pendingJobs)
 	p.pending = 0
+	p.cancelled.Add(uint64(funcs))
 	p.wakeForExitLocked()
+	p.closeExitedLocked()
 	p.mu.Unlock()
-	for _, it := range swept {
-		p.cancelQueued(it, errShutdownCancel)
+	for range funcs {
+		p.emit(Event{Kind: EventCancelled, Err: errShutdownCancel, Priority: Normal}, nil)
 	}
-	for _, j := range waiting {
-		if j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled)) {
-			p.cancelled.Add(1)
-			j.complete(Cancelled, errShutdownCancel)
-			p.finished(j, Cancelled, errShutdownCancel)
-		}
+	for _, j := range append(jobs, waiting...) {
+		j.complete(Cancelled, errShutdownCancel)
+		p.finished(j, Cancelled, errShutdownCancel)
 	}
 	p.notifyIdle()
 	p.cancelRunning()
@@ -261,6 +271,7 @@ func (p *Pool) cancelRunning() {
 	cause := errShutdownCancel
 	if !p.aborting.Load() {
 		cause = nil // the base context ended: use its cause
+		p.ctxDone.Store(true)
 	}
 	for _, w := range p.allWorkers() {
 		if j := w.cur.Load(); j != nil {
@@ -273,40 +284,45 @@ func (p *Pool) cancelRunning() {
 	}
 }
 
-// cancelQueued ends an item that left the queue without running, as
-// Cancelled with err. A ghost (cancelled while queued) is only uncounted.
-func (p *Pool) cancelQueued(it item, err error) {
-	if it.job() == nil {
+// cancelQueuedLocked moves a job that leaves the queue without running to
+// Cancelled and counts it; false means it was a ghost, cancelled already,
+// which it uncounts. The caller completes the job after unlocking.
+func (p *Pool) cancelQueuedLocked(j *Job) bool {
+	if j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
 		p.cancelled.Add(1)
-		p.emit(Event{Kind: EventCancelled, Err: err, Priority: Normal}, nil)
-		return
+		return true
 	}
+	p.ghosts[j.prio.level()]--
+	return false
+}
+
+// dropped ends an item evicted from a full queue (or refused a place in it)
+// under DropOldest: a Go func is counted here, a job was moved to Cancelled
+// and counted under the lock.
+func (p *Pool) dropped(it item) {
 	j := it.job()
-	if !j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
-		p.ghosts[j.prio.level()].Add(-1)
+	if j == nil {
+		p.cancelled.Add(1)
+		p.emit(Event{Kind: EventCancelled, Err: errDroppedCancel, Priority: Normal}, nil)
 		return
 	}
+	j.complete(Cancelled, errDroppedCancel)
+	p.finished(j, Cancelled, errDroppedCancel)
+}
+
+// cancelledPending ends a job that Cancel moved from Pending to Cancelled.
+func (p *Pool) cancelledPending(j *Job, err error) {
 	p.cancelled.Add(1)
 	j.complete(Cancelled, err)
 	p.finished(j, Cancelled, err)
+	p.settlePending(j) // last: Close and Wait may return once it is settled
 }
 
-// cancelledWaiting accounts for a job that Cancel moved from Pending or
-// Queued straight to Cancelled.
-func (p *Pool) cancelledWaiting(j *Job, from State, err error) {
-	if from == Queued {
-		p.ghosts[j.prio.level()].Add(1)
-	} else {
-		p.settlePending(j)
-	}
-	p.cancelled.Add(1)
-	j.complete(Cancelled, err)
-	p.finished(j, Cancelled, err)
-}
-
-// Wait blocks until nothing is queued or running, or until ctx ends, and
-// returns ctx's error in that case. Jobs submitted while Wait waits extend
-// the wait. It is safe to call from many goroutines and on a closed pool.
+// Wait blocks until nothing is pending, queued or running, or until ctx
+// ends, and returns ctx's error in that case. Jobs submitted while Wait waits
+// extend the wait. It is safe to call from many goroutines and on a closed
+// pool; called from one of the pool's own jobs it waits for itself and only
+// ctx can end it.
 func (p *Pool) Wait(ctx context.Context) error {
 	for {
 		p.mu.Lock()

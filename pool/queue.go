@@ -105,63 +105,81 @@ func (p *Pool) signalSpaceLocked() {
 }
 
 // dropOldestLocked admits it into a full queue by evicting the oldest job of
-// the lowest non-empty level, or it itself when its level is lower still. It
-// unlocks p.mu.
+// the lowest non-empty level, or it itself when its level is lower still.
+// Ghosts met on the way are discarded: they are no victims. It unlocks p.mu.
 func (p *Pool) dropOldestLocked(it item, lvl int) error {
-	low := 0
-	for low < numLevels && p.levels[low].Len() == 0 {
-		low++
-	}
-	if low > lvl || low == numLevels {
-		// The newcomer ranks below everything queued: it is the one dropped.
-		p.submitted++
-		if it.job() != nil {
-			it.job().id = p.submitted
+	for low := 0; low < numLevels; low++ {
+		q := &p.levels[low]
+		for q.Len() > 0 && low <= lvl {
+			victim, _ := q.PopFront()
+			p.queued--
+			if q.Len() == 0 {
+				p.fixTopLocked()
+			}
+			if j := victim.job(); j != nil && !p.cancelQueuedLocked(j) {
+				if p.queued-p.ghostCount() < p.capacity {
+					p.pushLocked(it, lvl, true) // a ghost made room
+					return nil
+				}
+				continue
+			}
+			p.pushLocked(it, lvl, true) // unlocks
+			p.dropped(victim)
+			return nil
 		}
-		p.mu.Unlock()
-		if p.obs != nil {
-			p.emitSubmitted(it, lvl)
+		if q.Len() > 0 {
+			break // the lowest live level ranks above the newcomer
 		}
-		p.cancelQueued(it, errDroppedCancel)
-		return nil
 	}
-	victim, _ := p.levels[low].PopFront()
-	p.queued--
-	if p.levels[low].Len() == 0 {
-		p.fixTopLocked()
+	// The newcomer ranks below everything queued: it is the one dropped.
+	p.submitted++
+	if j := it.job(); j != nil {
+		j.id = p.submitted
+		p.cancelQueuedLocked(j)
 	}
-	p.pushLocked(it, lvl, true) // unlocks
-	p.cancelQueued(victim, errDroppedCancel)
+	if p.obs != nil {
+		p.emitSubmitted(it, lvl)
+	}
+	p.mu.Unlock()
+	p.dropped(it)
 	return nil
 }
 
-// popLocked removes the oldest item of the highest non-empty level. When
-// that item is a Go func and more of them follow it, it also moves up to
-// p.batch-1 of them into w's held batch, so that a busy worker takes the lock
-// once per batch instead of once per job. Batches take a share of the level
-// small enough (a quarter of it over the workers) that the tail of a queue
-// still spreads across workers.
+// popLocked removes the oldest live item of the highest non-empty level; a
+// job it returns is already Running. When the item is a Go func and more of
+// them follow it, it also moves up to p.batch-1 of them into w's held batch,
+// so that a busy worker takes the lock once per batch instead of once per
+// job. Batches take a share of the level small enough (a quarter of it over
+// the workers) that the tail of a queue still spreads across workers.
 func (p *Pool) popLocked(w *worker) (item, bool) {
-	if p.top < 0 {
-		return item{}, false
-	}
-	lvl := p.top
-	q := &p.levels[lvl]
-	it, _ := q.PopFront()
-	p.queued--
-	if it.fn() != nil && p.batch > 1 {
-		if k := min(p.batch-1, q.Len()/(4*p.live)); k > 0 {
-			w.hold(q, k, lvl)
-			p.queued -= w.heldN
+	for p.top >= 0 {
+		lvl := p.top
+		q := &p.levels[lvl]
+		it, _ := q.PopFront()
+		p.queued--
+		if len(p.spaceWait) > 0 {
+			p.signalSpaceLocked()
 		}
+		if j := it.job(); j != nil {
+			if !j.state.CompareAndSwap(uint32(Queued), uint32(Running)) {
+				p.ghosts[lvl]-- // cancelled while queued: already completed
+				if q.Len() == 0 {
+					p.fixTopLocked()
+				}
+				continue
+			}
+		} else if p.batch > 1 {
+			if k := min(p.batch-1, q.Len()/(4*p.live)); k > 0 {
+				w.hold(q, k, lvl)
+				p.queued -= w.heldN
+			}
+		}
+		if q.Len() == 0 {
+			p.fixTopLocked()
+		}
+		return it, true
 	}
-	if q.Len() == 0 {
-		p.fixTopLocked()
-	}
-	if len(p.spaceWait) > 0 {
-		p.signalSpaceLocked()
-	}
-	return it, true
+	return item{}, false
 }
 
 func (p *Pool) fixTopLocked() {
@@ -195,9 +213,26 @@ func (p *Pool) unholdLocked(w *worker) {
 }
 
 func (p *Pool) ghostCount() int {
-	n := int64(0)
-	for i := range p.ghosts {
-		n += p.ghosts[i].Load()
+	n := 0
+	for _, g := range p.ghosts {
+		n += g
 	}
-	return int(n)
+	return n
+}
+
+// cancelQueued moves a queued job to Cancelled at the user's request. It
+// reports false if the job was no longer Queued.
+func (p *Pool) cancelQueued(j *Job) bool {
+	p.mu.Lock()
+	if !j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
+		p.mu.Unlock()
+		return false
+	}
+	p.ghosts[j.prio.level()]++
+	p.cancelled.Add(1)
+	p.signalSpaceLocked() // the ghost freed a slot of a bounded queue
+	p.mu.Unlock()
+	j.complete(Cancelled, context.Canceled)
+	p.finished(j, Cancelled, context.Canceled)
+	return true
 }

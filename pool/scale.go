@@ -51,7 +51,7 @@ func (p *Pool) retireLocked(w *worker) {
 // closeExitedLocked closes exited once the pool is closed and no worker is
 // left, whether they left at Close or had all retired before it.
 func (p *Pool) closeExitedLocked() {
-	if p.closed && p.live == 0 && !p.exitDone {
+	if p.closed && p.live == 0 && p.pending == 0 && !p.exitDone {
 		p.exitDone = true
 		if p.stopWatch != nil {
 			p.stopWatch()

@@ -146,7 +146,7 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	s.Submitted, s.Rejected, s.Pending = p.submitted, p.rejected, p.pending
 	for i := range p.levels {
-		n := p.levels[i].Len() - int(p.ghosts[i].Load())
+		n := p.levels[i].Len() - p.ghosts[i]
 		s.QueuedBy[i] = n
 		s.Queued += n
 	}

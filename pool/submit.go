@@ -9,8 +9,10 @@ import (
 // in: see docs/performance.md for measured costs.
 //
 // Under the Block policy Go waits for a free slot in a full bounded queue, with
-// no way to give up; prefer Submit with a context where that matters, and
-// always from inside a job of the same pool. It returns ErrClosed after Close
+// no way to give up; prefer Submit with a context where that matters. From
+// inside a job of the same pool use Submit with the job's context: Go cannot
+// tell it is called from a job, and could wait for a slot that only the
+// calling job's worker would free. It returns ErrClosed after Close
 // or Shutdown began, ErrQueueFull under the Reject policy, and ErrNilFunc for a
 // nil fn; in each case fn never runs. A panic in fn is recovered, counted as
 // Failed and passed to the panic handler.
@@ -28,7 +30,8 @@ func (p *Pool) Go(fn func()) error {
 // Submit queues fn and returns its handle. fn receives a context that ends
 // when ctx ends, when the job is cancelled, when its timeout passes, or when
 // the pool shuts down; its values come from ctx, then from the pool's base
-// context.
+// context. Why it ended is in the Job's Err; context.Cause of the job's
+// context reports only context.Canceled or context.DeadlineExceeded.
 //
 // Under the Block policy Submit waits while the bounded queue is full, and
 // returns ctx's error if ctx ends first. A job that submits to its own pool

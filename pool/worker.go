@@ -137,7 +137,7 @@ func (w *worker) take() (item, bool) {
 func (w *worker) runFunc(fn func()) {
 	p := w.p
 	w.c.taken.Add(1)
-	if p.aborting.Load() {
+	if p.aborting.Load() || p.ctxDone.Load() {
 		w.c.cancelled.Add(1)
 		p.emit(Event{Kind: EventCancelled, Err: errShutdownCancel}, nil)
 		return
@@ -179,7 +179,7 @@ func (w *worker) callJob(j *Job) (pe *PanicError, err error) {
 			err = pe
 		}
 	}()
-	var ctx context.Context = jobContext{j}
+	ctx := j.attemptCtx()
 	if w.p.labels || trace.IsEnabled() {
 		var end func()
 		ctx, end = w.instrument(ctx, j)
@@ -211,12 +211,7 @@ func (w *worker) instrument(ctx context.Context, j *Job) (context.Context, func(
 
 // runJob runs a job with a handle, deciding its one terminal state.
 func (w *worker) runJob(j *Job) {
-	p := w.p
-	if !j.state.CompareAndSwap(uint32(Queued), uint32(Running)) {
-		// Cancelled while queued: already counted and completed.
-		p.ghosts[j.prio.level()].Add(-1)
-		return
-	}
+	p := w.p // popLocked moved j to Running
 	w.c.taken.Add(1)
 	start := p.now()
 	wait := start - j.queuedAt.Load()
@@ -249,6 +244,7 @@ func (w *worker) runJob(j *Job) {
 	w.cur.Store(nil)
 
 	state := Succeeded
+	cause := j.runCause() // before disarm ends the context itself
 	switch {
 	case pe != nil:
 		state = Failed
@@ -256,7 +252,7 @@ func (w *worker) runJob(j *Job) {
 		p.panicked(pe, j)
 	case err != nil:
 		state = Failed
-		if cause := j.runCause(); cause != nil && isCtxErr(err) {
+		if cause != nil && isCtxErr(err) {
 			if cause == errTimeout {
 				err = errors.Join(err, errTimeout)
 			} else {
@@ -270,7 +266,8 @@ func (w *worker) runJob(j *Job) {
 	j.disarm()
 	end := p.now()
 	w.c.run.observe(end - start)
-	if state == Failed && pe == nil && w.retry(j, err) {
+	// A retry is for failures, not for attempts someone cancelled.
+	if state == Failed && pe == nil && (cause == nil || cause == errTimeout) && w.retry(j, err) {
 		return
 	}
 	switch state {
@@ -300,9 +297,14 @@ func (w *worker) retry(j *Job, err error) bool {
 	if !ok {
 		return false
 	}
-	j.run.Store(nil) // the next attempt gets a fresh context
+	// The next attempt gets a fresh context; the ended one stays ended for
+	// anyone who kept it.
+	j.curRun().cancel(context.Canceled) // even if it was never looked at
+	j.ext.attempt.Store(&runState{job: j})
 	w.c.retried.Add(1)
-	j.state.Store(uint32(Pending))
+	if !j.state.CompareAndSwap(uint32(Running), uint32(Pending)) {
+		return false // cannot happen: only the worker moves a running job
+	}
 	if p.obs != nil || p.log != nil {
 		p.retrying(j, err, delay)
 	}
@@ -314,6 +316,9 @@ func (w *worker) retry(j *Job, err error) bool {
 func (w *worker) preflight(j *Job) error {
 	if w.p.aborting.Load() {
 		return errShutdownCancel
+	}
+	if rs := j.curRunIfAny(); rs != nil && rs.errValue() != nil {
+		return rs.cause // Cancel reached the job between the queue and here
 	}
 	if j.parent.Err() != nil {
 		return context.Cause(j.parent)
