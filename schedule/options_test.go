@@ -348,6 +348,7 @@ func TestPanicIsRecordedAndReachesThePool(t *testing.T) {
 		if e.Outcome() != schedule.Failed || !errors.As(e.LastErr(), &pe) || pe.Value != "oops" {
 			t.Errorf("Outcome %v LastErr %v", e.Outcome(), e.LastErr())
 		}
+		p.Wait(context.Background()) // the entry learns of the run before the pool counts it
 		if st := p.Stats(); st.Panicked != 1 {
 			t.Errorf("pool counted %d panics, want 1", st.Panicked)
 		}
