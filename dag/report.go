@@ -130,6 +130,18 @@ func (rep *Report) criticalPath(pl *plan) {
 	best := make([]time.Duration, n) // -1: the node never ran
 	prev := make([]int32, n)
 	last := int32(-1)
+	// A node that a node which ran depends on cannot end the path, even if
+	// its job's completion was stamped after its dependent's: the run learns
+	// a node is done when its function returns, before the pool finishes
+	// the job's bookkeeping.
+	feeds := make([]bool, n)
+	for _, i := range pl.order {
+		if !rep.Nodes[i].Started.IsZero() {
+			for _, d := range pl.deps(i) {
+				feeds[d] = true
+			}
+		}
+	}
 	for _, i := range pl.order {
 		nr := &rep.Nodes[i]
 		prev[i] = -1
@@ -144,6 +156,9 @@ func (rep *Report) criticalPath(pl *plan) {
 			}
 		}
 		best[i] = longest + nr.RunTime()
+		if feeds[i] {
+			continue
+		}
 		if last < 0 || nr.Finished.After(rep.Nodes[last].Finished) ||
 			nr.Finished.Equal(rep.Nodes[last].Finished) && i < last {
 			last = i

@@ -370,7 +370,10 @@ func TestRunPoolClosedMidRun(t *testing.T) {
 		if !errors.Is(err, pool.ErrClosed) {
 			t.Errorf("Run error = %v, want ErrClosed", err)
 		}
-		if s := states(rep); s != "a=succeeded b=cancelled c=cancelled d=succeeded" {
+		// d races the run's stop: the worker may start it before the run,
+		// refused b, cancels the nodes not yet started.
+		if s := states(rep); s != "a=succeeded b=cancelled c=cancelled d=succeeded" &&
+			s != "a=succeeded b=cancelled c=cancelled d=cancelled" {
 			t.Errorf("states: %s", s)
 		}
 		p.Close()
