@@ -123,3 +123,17 @@ func BenchmarkQueuedMemory(b *testing.B) {
 		p.Close()
 	}
 }
+
+// BenchmarkCall measures a typed future, submit to Await; it makes one
+// allocation, the Future.
+func BenchmarkCall(b *testing.B) {
+	p, _ := pool.New(runtime.GOMAXPROCS(0))
+	defer p.Close()
+	ctx := context.Background()
+	fn := func(context.Context) (int, error) { return 1, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		f, _ := pool.Call(ctx, p, fn)
+		f.Await(ctx)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -200,4 +201,18 @@ func ExampleWithLogger() {
 	p.Close()
 	// Output:
 	// level=ERROR msg="pool: job failed" pool=mail job=1 name=send-welcome priority=normal state=failed attempt=1 error="smtp: connection refused"
+}
+
+func ExampleWithProfilerLabels() {
+	p, _ := pool.New(1, pool.WithName("images"), pool.WithProfilerLabels())
+	defer p.Close()
+	// A CPU profile taken now attributes this job's samples to
+	// pool=images job=resize priority=high; pprof.Label reads them back.
+	j, _ := p.Submit(context.Background(), func(ctx context.Context) error {
+		job, _ := pprof.Label(ctx, "job")
+		fmt.Println("running with label job =", job)
+		return nil
+	}, pool.WithName("resize"), pool.WithPriority(pool.High))
+	j.Wait(context.Background())
+	// Output: running with label job = resize
 }

@@ -6,19 +6,20 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"unsafe"
 )
 
 // Future is the typed result of a job submitted with Call. Its methods are
 // safe for concurrent use; Await may be called any number of times.
 type Future[T any] struct {
-	job Job
+	job Job // first: runFuture finds the Future from its Job
 	fn  func(context.Context) (T, error)
 	val T // written by the job before it completes
 }
 
 // Call runs fn on p like Submit and returns a Future for its result. It makes
-// two allocations: the Future, which holds the Job, and its run function.
-// Errors are Submit's: nothing was enqueued when err != nil.
+// one allocation, the Future, which holds the Job. Errors are Submit's:
+// nothing was enqueued when err != nil.
 func Call[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error), opts ...JobOption) (*Future[T], error) {
 	var spec jobSpec
 	if len(opts) > 0 {
@@ -30,20 +31,36 @@ func Call[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, erro
 	if fn == nil {
 		return nil, ErrNilFunc
 	}
-	f := &Future[T]{fn: fn}
-	if err := p.checkSubmit(ctx, f.run); err != nil {
+	if err := p.checkSubmit(ctx, runFuture[T]); err != nil {
 		return nil, err
 	}
-	if err := p.submitJob(ctx, &f.job, f.run, &spec, true); err != nil {
+	f := &Future[T]{fn: fn}
+	if err := p.submitJob(ctx, &f.job, runFuture[T], &spec, true); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func (f *Future[T]) run(ctx context.Context) error {
+// runFuture is the function of every Future[T]'s job. A static function
+// rather than a method value, so that Call allocates only the Future: it
+// finds the Future from the job, its first field.
+func runFuture[T any](ctx context.Context) error {
+	f := (*Future[T])(unsafe.Pointer(jobOf(ctx)))
 	v, err := f.fn(ctx)
 	f.val = v
 	return err
+}
+
+// jobOf returns the job of a job's context, cheaply for the pool's own.
+func jobOf(ctx context.Context) *Job {
+	switch c := ctx.(type) {
+	case jobContext:
+		return c.j
+	case attemptContext:
+		return c.rs.job
+	}
+	j, _ := JobFromContext(ctx) // wrapped for profiler labels or tracing
+	return j
 }
 
 // Job returns the future's job handle, for its state, timings and Cancel.
@@ -54,7 +71,8 @@ func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
 
 // Await waits for the result and returns it with the job's error; or, if ctx
 // ends first, the zero T and ctx's error. The value is returned even with an
-// error if fn returned one.
+// error if fn returned one. Await on a future not yet done makes its Done
+// channel, one small allocation shared by every waiter.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	if f.job.finishedAt.Load() != 0 {
 		return f.val, f.job.err
