@@ -18,8 +18,9 @@ func TestTypedRoutesByKey(t *testing.T) {
 	}
 	defer tp.Close()
 	// Block the only io worker: cpu jobs must not wait for it.
-	gate := make(chan struct{})
-	io, _ := tp.Submit(context.Background(), "io", func(context.Context) error { <-gate; return nil })
+	gate, started := make(chan struct{}), make(chan struct{})
+	io, _ := tp.Submit(context.Background(), "io", func(context.Context) error { close(started); <-gate; return nil })
+	<-started
 	for range 20 {
 		j, err := tp.Submit(context.Background(), "cpu", nop)
 		if err != nil {

@@ -35,6 +35,7 @@ type worker struct {
 	// worker publishes nothing per job.
 	heldCnt  atomic.Int64
 	heldBase atomic.Uint64
+	heldOK   uint64 // funcs of the batch that succeeded, published at its end
 
 	_ [64]byte // keep the counters off the fields above' line
 	c counters
@@ -61,7 +62,14 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
 	w.heldCnt.Store(int64(n))
 }
 
+// clearHeld ends the batch, first publishing the funcs it ran.
 func (w *worker) clearHeld() {
+	if w.heldOK > 0 {
+		// taken before succeeded, so Running never reads negative.
+		w.c.taken.Add(w.heldOK)
+		w.c.succeeded.Add(w.heldOK)
+		w.heldOK = 0
+	}
 	w.heldI, w.heldN = 0, 0
 	w.heldCnt.Store(0)
 }
@@ -70,6 +78,9 @@ func (w *worker) clearHeld() {
 // empty or a higher level has work (the batch then goes back to the queue).
 func (w *worker) nextHeld() func() {
 	if w.heldI == w.heldN {
+		if w.heldN > 0 {
+			w.clearHeld()
+		}
 		return nil
 	}
 	if int(w.p.topHint.Load()) > w.heldLvl {
@@ -89,7 +100,11 @@ func (w *worker) loop() {
 	p := w.p
 	for {
 		if fn := w.nextHeld(); fn != nil {
-			w.runFunc(fn)
+			if p.obs != nil || p.stuckAfter > 0 {
+				w.runFunc(fn) // events and start times need per-job bookkeeping
+			} else {
+				w.runHeld(fn)
+			}
 			continue
 		}
 		it, ok := w.take()
@@ -160,6 +175,28 @@ func (w *worker) runFunc(fn func()) {
 	if p.obs != nil {
 		p.finishedFunc(Succeeded, nil)
 	}
+}
+
+// runHeld runs a func of a held batch. Success is tallied locally and
+// published when the batch ends (clearHeld): until then Stats counts the
+// batch as queued, which keeps two atomic writes off every tiny job. Rare
+// outcomes are published at once.
+func (w *worker) runHeld(fn func()) {
+	p := w.p
+	if p.aborting.Load() || p.ctxDone.Load() {
+		w.c.taken.Add(1)
+		w.c.cancelled.Add(1)
+		return
+	}
+	if pe := w.callFunc(fn); pe != nil {
+		w.c.taken.Add(1)
+		w.c.failed.Add(1)
+		w.c.panicked.Add(1)
+		p.panicked(pe, nil)
+		p.finishedFunc(Failed, pe)
+		return
+	}
+	w.heldOK++
 }
 
 func (w *worker) callFunc(fn func()) (pe *PanicError) {
