@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"reflect"
 	"sync"
 	"unsafe"
 )
@@ -31,14 +32,28 @@ func Call[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, erro
 	if fn == nil {
 		return nil, ErrNilFunc
 	}
-	if err := p.checkSubmit(ctx, runFuture[T]); err != nil {
+	run := futureRunner[T]()
+	if err := p.checkSubmit(ctx, run); err != nil {
 		return nil, err
 	}
 	f := &Future[T]{fn: fn}
-	if err := p.submitJob(ctx, &f.job, runFuture[T], &spec, true); err != nil {
+	if err := p.submitJob(ctx, &f.job, run, spec, true); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// runners caches runFuture[T] per T: inside generic code, taking the
+// function's value allocates a closure each time.
+var runners sync.Map // reflect.Type → func(context.Context) error
+
+func futureRunner[T any]() func(context.Context) error {
+	key := reflect.TypeFor[T]()
+	if r, ok := runners.Load(key); ok {
+		return r.(func(context.Context) error)
+	}
+	r, _ := runners.LoadOrStore(key, runFuture[T])
+	return r.(func(context.Context) error)
 }
 
 // runFuture is the function of every Future[T]'s job. A static function
@@ -74,7 +89,7 @@ func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
 // error if fn returned one. Await on a future not yet done makes its Done
 // channel, one small allocation shared by every waiter.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
-	if f.job.finishedAt.Load() != 0 {
+	if f.job.finishedAt.Load() != 0 || f.job.spinUntilDone() {
 		return f.val, f.job.err
 	}
 	select {

@@ -138,6 +138,19 @@ func (j *Job) Err() error {
 	return j.err
 }
 
+// spinUntilDone yields a few times for a job about to finish, which saves
+// making its Done channel when waiting on many tiny jobs in turn. It reports
+// whether the job finished.
+func (j *Job) spinUntilDone() bool {
+	for range 8 {
+		runtime.Gosched()
+		if j.finishedAt.Load() != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // settled waits out the instant between a job's move to a terminal state
 // and its completion, so that a terminal job always shows its error.
 func (j *Job) settled() {
@@ -162,7 +175,7 @@ func (j *Job) Done() <-chan struct{} {
 // Wait blocks until the job is terminal and returns its error, or until ctx
 // ends and returns ctx's error. It does not cancel the job.
 func (j *Job) Wait(ctx context.Context) error {
-	if j.State().Terminal() {
+	if j.State().Terminal() || j.spinUntilDone() {
 		j.settled()
 		return j.err
 	}

@@ -66,7 +66,7 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 		return nil, err
 	}
 	j := &Job{}
-	if err := p.submitJob(ctx, j, fn, &spec, block); err != nil {
+	if err := p.submitJob(ctx, j, fn, spec, block); err != nil {
 		return nil, err
 	}
 	return j, nil
@@ -74,7 +74,7 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 
 // submitJob fills in j, which the caller allocated (alone, or inside a
 // Future), and admits it.
-func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) error, spec *jobSpec, block bool) error {
+func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) error, spec jobSpec, block bool) error {
 	j.pool, j.fn, j.parent, j.prio = p, fn, ctx, spec.prio
 	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil {
 		j.ext = &jobExt{name: spec.name, timeout: spec.timeout, deps: spec.deps, retry: spec.retry}
