@@ -75,6 +75,7 @@ func runDemo(c demoConfig, w io.Writer) error {
 	out := &lockedWriter{w: w}
 	ctx := context.Background()
 	bus := event.NewBus()
+	defer bus.Close(ctx) // on error paths; a no-op after the Close below
 	log := newEventLog(out)
 	unsubscribe := event.Subscribe(bus, log.handle)
 	defer unsubscribe()
@@ -89,11 +90,11 @@ func runDemo(c demoConfig, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer tp.Close() // on error paths; a no-op after the Close below
 	cpu, _ := tp.Pool("cpu")
 	if c.metrics != "" {
 		stop, err := serveMetrics(c.metrics, tp, out)
 		if err != nil {
-			tp.Close()
 			return err
 		}
 		defer stop()
