@@ -245,3 +245,34 @@ func TestCancelDuringRetryWait(t *testing.T) {
 		reconcile(t, p)
 	})
 }
+
+// TestBreakerFailsJobsFastWhileOpen: once the breaker trips, jobs fail with
+// retry.ErrOpen without running; after its open time a probe runs again.
+func TestBreakerFailsJobsFastWhileOpen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := pool.New(1)
+		defer p.Close()
+		b, err := retry.NewBreaker(retry.BreakerConfig{FailureThreshold: 2, OpenTimeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ran atomic.Int64
+		failing := func(context.Context) error { ran.Add(1); return errors.New("down") }
+		for range 2 {
+			j, _ := p.Submit(context.Background(), failing, pool.WithBreaker(b))
+			j.Wait(context.Background())
+		}
+		j, _ := p.Submit(context.Background(), failing, pool.WithBreaker(b))
+		if err := j.Wait(context.Background()); !errors.Is(err, retry.ErrOpen) || ran.Load() != 2 {
+			t.Fatalf("while open: err %v, ran %d; want ErrOpen and 2", err, ran.Load())
+		}
+		time.Sleep(time.Minute)
+		ok, _ := p.Submit(context.Background(), func(context.Context) error { ran.Add(1); return nil }, pool.WithBreaker(b))
+		if err := ok.Wait(context.Background()); err != nil || b.State() != retry.Closed {
+			t.Fatalf("probe after the open time: %v, breaker %v", err, b.State())
+		}
+		if _, err := p.Submit(context.Background(), nop, pool.WithBreaker(nil)); !errors.Is(err, pool.ErrInvalidOption) {
+			t.Fatalf("WithBreaker(nil) = %v", err)
+		}
+	})
+}

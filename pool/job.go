@@ -41,11 +41,19 @@ type jobExt struct {
 	deps    []*Job
 	waiting atomic.Int32 // dependencies not yet Succeeded
 	retry   *retry.Policy
+	breaker *retry.Breaker
 	attempt atomic.Pointer[runState] // the context state of a retry; nil on the first attempt
 
 	mu       sync.Mutex
 	attempts int
 	errs     []error // the error of each failed attempt
+}
+
+func (j *Job) breaker() *retry.Breaker {
+	if j.ext == nil {
+		return nil
+	}
+	return j.ext.breaker
 }
 
 // doneHook is one callback in a job's completion list.

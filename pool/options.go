@@ -204,6 +204,7 @@ type jobSpec struct {
 	timeout time.Duration
 	deps    []*Job
 	retry   *retry.Policy
+	breaker *retry.Breaker
 }
 
 type jobOptionFunc func(*jobSpec) error
@@ -269,6 +270,22 @@ func WithRetry(p retry.Policy) JobOption {
 			return fmt.Errorf("%w: WithRetry: %w", ErrInvalidOption, err)
 		}
 		s.retry = &p
+		return nil
+	})
+}
+
+// WithBreaker guards the job with a circuit breaker shared by the jobs that
+// call the same dependency: each attempt asks b first, and while b is open
+// the attempt fails at once with an error matching retry.ErrOpen, without
+// running the function (with WithRetry, a later attempt may find it closed).
+// The outcome of each attempt that runs is reported to b. A nil b is an
+// error.
+func WithBreaker(b *retry.Breaker) JobOption {
+	return jobOptionFunc(func(s *jobSpec) error {
+		if b == nil {
+			return invalidf("WithBreaker(nil)")
+		}
+		s.breaker = b
 		return nil
 	})
 }

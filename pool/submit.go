@@ -76,8 +76,8 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 // Future), and admits it.
 func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) error, spec jobSpec, block bool) error {
 	j.pool, j.fn, j.parent, j.prio = p, fn, ctx, spec.prio
-	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil {
-		j.ext = &jobExt{name: spec.name, timeout: spec.timeout, deps: spec.deps, retry: spec.retry}
+	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil || spec.breaker != nil {
+		j.ext = &jobExt{name: spec.name, timeout: spec.timeout, deps: spec.deps, retry: spec.retry, breaker: spec.breaker}
 	}
 	var err error
 	if len(spec.deps) > 0 {

@@ -277,7 +277,20 @@ func (w *worker) runJob(j *Job) {
 	if p.obs != nil || p.log != nil {
 		p.started(j, wait)
 	}
-	pe, err := w.callJob(j)
+	var pe *PanicError
+	var err error
+	if b := j.breaker(); b == nil {
+		pe, err = w.callJob(j)
+	} else if done, open := b.Allow(); open != nil {
+		err = open // fail fast: the function does not run
+	} else {
+		pe, err = w.callJob(j)
+		if pe != nil {
+			done(pe)
+		} else {
+			done(err)
+		}
+	}
 	w.cur.Store(nil)
 
 	state := Succeeded
