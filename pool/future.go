@@ -89,7 +89,8 @@ func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
 // error if fn returned one. Await on a future not yet done makes its Done
 // channel, one small allocation shared by every waiter.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
-	if f.job.finishedAt.Load() != 0 || f.job.spinUntilDone() {
+	if f.job.State().Terminal() || f.job.spinUntilDone() {
+		f.job.settled()
 		return f.val, f.job.err
 	}
 	select {

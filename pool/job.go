@@ -152,7 +152,7 @@ func (j *Job) Err() error {
 func (j *Job) spinUntilDone() bool {
 	for range 8 {
 		runtime.Gosched()
-		if j.finishedAt.Load() != 0 {
+		if j.State().Terminal() {
 			return true
 		}
 	}

@@ -251,3 +251,16 @@ func TestWaitReturnsWhenCancelRacesRetryTimer(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitReturnsOnlyOnceTerminal: after Wait returns, State is terminal, for
+// many tiny jobs (Wait's brief spin once returned a beat early).
+func TestWaitReturnsOnlyOnceTerminal(t *testing.T) {
+	p := newPool(t, 2)
+	for range 20000 {
+		j, _ := p.Submit(context.Background(), nop)
+		j.Wait(context.Background())
+		if s := j.State(); s != pool.Succeeded {
+			t.Fatalf("after Wait: %v", s)
+		}
+	}
+}
