@@ -36,6 +36,7 @@ type Key[K comparable] struct {
 type Typed[K comparable] struct {
 	keys  []Key[K]
 	pools map[K]*Pool
+	cfg   map[K]*Key[K] // each key's configuration, for routing
 }
 
 // NewTyped starts a pool per key. opts apply to every key's pool, before the
@@ -46,7 +47,7 @@ func NewTyped[K comparable](keys []Key[K], opts ...Option) (*Typed[K], error) {
 	if len(keys) == 0 {
 		return nil, invalidf("NewTyped: no keys")
 	}
-	t := &Typed[K]{keys: keys, pools: make(map[K]*Pool, len(keys))}
+	t := &Typed[K]{keys: keys, pools: make(map[K]*Pool, len(keys)), cfg: make(map[K]*Key[K], len(keys))}
 	var base config
 	for _, o := range opts {
 		if o != nil {
@@ -65,6 +66,9 @@ func NewTyped[K comparable](keys []Key[K], opts ...Option) (*Typed[K], error) {
 			return nil, fmt.Errorf("NewTyped: key %v: %w", k.Key, err)
 		}
 		t.pools[k.Key] = p
+	}
+	for i := range t.keys {
+		t.cfg[t.keys[i].Key] = &t.keys[i]
 	}
 	return t, nil
 }
@@ -91,14 +95,7 @@ func (t *Typed[K]) route(key K) (*Pool, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %v", ErrUnknownKey, key)
 	}
-	var cfg *Key[K]
-	for i := range t.keys {
-		if t.keys[i].Key == key {
-			cfg = &t.keys[i]
-			break
-		}
-	}
-	if !cfg.Borrow || p.idleWorkers() > 0 {
+	if !t.cfg[key].Borrow || p.idleWorkers() > 0 {
 		return p, nil
 	}
 	for _, k := range t.keys {
