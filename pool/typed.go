@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -47,14 +48,14 @@ func NewTyped[K comparable](keys []Key[K], opts ...Option) (*Typed[K], error) {
 	if len(keys) == 0 {
 		return nil, invalidf("NewTyped: no keys")
 	}
-	t := &Typed[K]{keys: keys, pools: make(map[K]*Pool, len(keys)), cfg: make(map[K]*Key[K], len(keys))}
+	t := &Typed[K]{keys: slices.Clone(keys), pools: make(map[K]*Pool, len(keys)), cfg: make(map[K]*Key[K], len(keys))}
 	var base config
 	for _, o := range opts {
 		if o != nil {
 			o.applyPool(&base) // only to learn the name; New validates
 		}
 	}
-	for _, k := range keys {
+	for _, k := range t.keys {
 		if _, dup := t.pools[k.Key]; dup {
 			t.Close()
 			return nil, invalidf("NewTyped: duplicate key %v", k.Key)
