@@ -2,26 +2,34 @@ package event_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
 	"github.com/threadsystem/threadsystem/event"
 )
 
-// BenchmarkPublishSync measures Publish with Sync subscribers of the exact
-// type, an interface type and none.
+// BenchmarkPublishSync measures Publish with 1 and 4 Sync subscribers of
+// the exact type, one of an interface type and none.
 func BenchmarkPublishSync(b *testing.B) {
 	ctx := context.Background()
-	b.Run("exact", func(b *testing.B) {
-		bus := event.NewBus()
-		var n int
-		event.Subscribe(bus, func(_ context.Context, v int) { n += v }, event.Sync())
-		b.ReportAllocs()
-		for b.Loop() {
-			_ = event.Publish(ctx, bus, 1)
-		}
-		closeBus(b, bus)
-	})
+	for _, subs := range []int{1, 4} {
+		b.Run(fmt.Sprintf("exact/subs=%d", subs), func(b *testing.B) {
+			bus := event.NewBus()
+			var n int
+			for range subs {
+				event.Subscribe(bus, func(_ context.Context, v int) { n += v }, event.Sync())
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = event.Publish(ctx, bus, 1)
+			}
+			closeBus(b, bus)
+			if n != subs*b.N {
+				b.Fatalf("delivered %d of %d events", n, subs*b.N)
+			}
+		})
+	}
 	b.Run("interface", func(b *testing.B) {
 		bus := event.NewBus()
 		var n int

@@ -15,12 +15,16 @@ import (
 // through an atomic pointer, replaced (copied) by every Subscribe and
 // unsubscribe.
 type Bus struct {
-	snap     atomic.Pointer[snapshot]
-	closed   atomic.Bool
-	inflight atomic.Int64 // Publish calls running now
-	stats    counters
-	implied  sync.Map // typePair → bool: does the published type match the subscribed one?
-	onError  func(error)
+	snap   atomic.Pointer[snapshot]
+	closed atomic.Bool
+	// Publish calls that got past the closed check, and those that left;
+	// entered-left run now. Refused counts the entered ones that then saw
+	// the bus closed, so Published is entered-refused.
+	entered, left, refused counter
+	slab                   atomic.Pointer[ctxSlab] // Sync handler contexts being handed out
+	stats                  counters
+	implied                sync.Map // typePair → bool: does the published type match the subscribed one?
+	onError                func(error)
 
 	mu        sync.Mutex
 	base      context.Context // parent of asynchronous handlers' contexts
@@ -85,7 +89,7 @@ func (b *Bus) Close(ctx context.Context) error {
 	}
 	quiet := b.quiet
 	b.mu.Unlock()
-	if b.inflight.Load() != 0 {
+	if !b.quietNow() {
 		select {
 		case <-quiet:
 		case <-ctx.Done():
@@ -137,10 +141,15 @@ func (b *Bus) abandon(cause error) error {
 	return b.abortErr
 }
 
-// enter registers a running Publish; it reports false once the bus is closed.
+// enter registers a running Publish, counting it as published; it reports
+// false once the bus is closed.
 func (b *Bus) enter() bool {
-	b.inflight.Add(1)
 	if b.closed.Load() {
+		return false
+	}
+	b.entered.Add(1)
+	if b.closed.Load() { // Close began meanwhile and may be counting us
+		b.refused.Add(1)
 		b.leave()
 		return false
 	}
@@ -149,9 +158,17 @@ func (b *Bus) enter() bool {
 
 // leave ends what enter began and wakes Close when the last Publish leaves.
 func (b *Bus) leave() {
-	if b.inflight.Add(-1) == 0 && b.closed.Load() {
+	if l := b.left.Add(1); b.closed.Load() && l == b.entered.Load() {
 		b.quietOnce.Do(b.closeQuiet)
 	}
+}
+
+// quietNow reports whether no Publish that entered is running. Left is
+// read first: as both only grow and left never passes entered, equal
+// readings mean that every Publish had left when left was read.
+func (b *Bus) quietNow() bool {
+	l := b.left.Load()
+	return l == b.entered.Load()
 }
 
 func (b *Bus) closeQuiet() { close(b.quiet) }

@@ -4,18 +4,27 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // snapshot is an immutable list of subscriptions plus a lazily filled cache,
 // per published type, of the subscriptions it matches. Subscribe and
 // unsubscribe replace the whole snapshot, which drops the cache with it.
 type snapshot struct {
-	subs  []subscriber
-	cache sync.Map // reflect.Type → *matchList
+	subs []subscriber
+	// recent is a copy-on-write list of the first maxRecent match lists
+	// built, scanned before the map: comparing a few interface values costs
+	// less than hashing one.
+	recent atomic.Pointer[[]*matchList]
+	cache  sync.Map // key → *matchList
 }
+
+// maxRecent bounds snapshot.recent; later types are found in the map only.
+const maxRecent = 8
 
 // matchList is what one published type reaches in one snapshot.
 type matchList struct {
+	key      any // (*E)(nil) for published type E
 	subs     []subscriber
 	hasSync  bool // some subscription runs in Publish's goroutine
 	hasAsync bool // some subscription is buffered
@@ -24,17 +33,36 @@ type matchList struct {
 // typePair keys the cache of type matches kept across snapshots.
 type typePair struct{ pub, sub reflect.Type }
 
-// matches returns the subscriptions that an event of static type t reaches,
-// or nil. After the first call per type and snapshot it is one map lookup.
-func (b *Bus) matches(t reflect.Type) *matchList {
+// keyFor is the cache key of published type E: a nil *E, which compares
+// and hashes by type alone and boxes without allocating.
+func keyFor[E any]() any { return (*E)(nil) }
+
+// matches returns the subscriptions that an event of static type E reaches,
+// or nil. After the first call per type and snapshot it is a short scan of
+// interface comparisons, or one map lookup once a snapshot has seen more
+// than maxRecent types.
+func matches[E any](b *Bus) *matchList {
 	sn := b.snap.Load()
 	if sn == nil {
 		return nil
 	}
-	if v, ok := sn.cache.Load(t); ok {
+	key := keyFor[E]()
+	if r := sn.recent.Load(); r != nil {
+		for _, m := range *r {
+			if m.key == key {
+				return m
+			}
+		}
+	}
+	if v, ok := sn.cache.Load(key); ok {
 		return v.(*matchList)
 	}
-	m := &matchList{}
+	return b.build(sn, key, reflect.TypeFor[E]())
+}
+
+// build makes the match list of type t in sn and caches it under key.
+func (b *Bus) build(sn *snapshot, key any, t reflect.Type) *matchList {
+	m := &matchList{key: key}
 	for _, s := range sn.subs {
 		c := s.config()
 		if !b.match(t, c.typ) {
@@ -47,8 +75,25 @@ func (b *Bus) matches(t reflect.Type) *matchList {
 			m.hasAsync = true
 		}
 	}
-	v, _ := sn.cache.LoadOrStore(t, m)
-	return v.(*matchList)
+	v, loaded := sn.cache.LoadOrStore(key, m)
+	m = v.(*matchList)
+	if loaded {
+		return m
+	}
+	for {
+		old := sn.recent.Load()
+		var l []*matchList
+		if old != nil {
+			if len(*old) >= maxRecent {
+				return m
+			}
+			l = slices.Clip(slices.Clone(*old))
+		}
+		l = append(l, m)
+		if sn.recent.CompareAndSwap(old, &l) {
+			return m
+		}
+	}
 }
 
 // match reports whether an event of static type pub reaches a subscription

@@ -22,7 +22,8 @@
 // instead, before Publish returns. Once() takes exactly one event, even
 // under concurrent publishes, and then ends the subscription.
 //
-// Handlers get the publish time through PublishedAt(ctx). A Sync handler's
+// Handlers get the publish time through PublishedAt(ctx); for Sync handlers
+// the clock is read when first asked, so ask first thing. A Sync handler's
 // context is Publish's; an asynchronous handler's comes from the bus and is
 // cancelled only if Close gives up.
 //
@@ -52,6 +53,8 @@
 //
 // Publish takes no lock to find subscribers: it reads a copy-on-write
 // snapshot and a per-type cache of matching subscriptions. With Sync
-// subscribers of the exact type it allocates once per call (the handler
-// context carrying the publish time).
+// subscribers of the exact type it allocates nothing per call and reads no
+// clock unless a handler asks for the publish time; buffered subscribers
+// cost one allocation per call (the handler context carrying the publish
+// time).
 package event

@@ -81,8 +81,8 @@ func newSubConfig(opts []SubscribeOption) subConfig {
 }
 
 // Sync makes the handler run in Publish's goroutine, before Publish returns,
-// with Publish's context (plus the publish time). Buffer, policy and
-// concurrency options do not apply. A Sync handler must not call Close with
+// with Publish's context (plus the publish time, read when first asked for:
+// see PublishedAt). Buffer, policy and concurrency options do not apply. A Sync handler must not call Close with
 // a context that never ends: Close waits for running Publish calls.
 func Sync() SubscribeOption { return subOption(func(c *subConfig) { c.sync = true }) }
 

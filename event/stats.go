@@ -45,7 +45,7 @@ type counter struct {
 }
 
 type counters struct {
-	published, matched, delivered, failed, dropped, rejected, abandoned counter
+	matched, delivered, failed, dropped, rejected, abandoned counter
 }
 
 // Stats returns a snapshot of the bus's counters. It is safe from many
@@ -62,7 +62,8 @@ func (b *Bus) Stats() Stats {
 	// Matched is counted before any outcome of the same delivery, so reading
 	// it last keeps Pending from going negative.
 	s.Matched = c.matched.Load()
-	s.Published = c.published.Load()
+	refused := b.refused.Load()
+	s.Published = b.entered.Load() - refused
 	s.Pending = s.Matched - (s.Delivered + s.Failed + s.Dropped + s.Rejected + s.Abandoned)
 	if sn := b.snap.Load(); sn != nil {
 		s.Subscribers = len(sn.subs)
