@@ -90,3 +90,61 @@ func TestMatchCacheFollowsSubscriptions(t *testing.T) {
 		t.Errorf("handlers run = %q, want %q", l, want)
 	}
 }
+
+// typed subscribes a counter to events of type E and publishes a zero E.
+type typed struct {
+	name      string
+	subscribe func(*event.Bus, *log[string], []event.SubscribeOption)
+	publish   func(*event.Bus) error
+}
+
+func typedRow[E any](name string) typed {
+	return typed{
+		name: name,
+		subscribe: func(b *event.Bus, got *log[string], opts []event.SubscribeOption) {
+			event.Subscribe(b, func(context.Context, E) { got.add(name) }, opts...)
+		},
+		publish: func(b *event.Bus) error {
+			var e E
+			return event.Publish(context.Background(), b, e)
+		},
+	}
+}
+
+// TestPublishManyTypesReachTheirSubscribers publishes more types than the
+// short list of recent match lists holds, so the later ones go through the
+// map: each event must still reach its own type's subscriber only.
+func TestPublishManyTypesReachTheirSubscribers(t *testing.T) {
+	rows := []typed{
+		typedRow[int]("int"), typedRow[int8]("int8"), typedRow[int16]("int16"),
+		typedRow[int32]("int32"), typedRow[int64]("int64"), typedRow[uint]("uint"),
+		typedRow[uint8]("uint8"), typedRow[uint16]("uint16"), typedRow[uint32]("uint32"),
+		typedRow[uint64]("uint64"), typedRow[float32]("float32"), typedRow[float64]("float64"),
+		typedRow[string]("string"), typedRow[bool]("bool"),
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			b := event.NewBus()
+			var got log[string]
+			for _, r := range rows {
+				r.subscribe(b, &got, m.opts)
+			}
+			var want []string
+			for round := range 3 { // the first builds each list, later ones find it
+				for _, r := range rows {
+					if err := r.publish(b); err != nil {
+						t.Fatalf("round %d: Publish[%s] = %v", round, r.name, err)
+					}
+					want = append(want, r.name)
+				}
+			}
+			closeBus(t, b)
+			l := got.list()
+			slices.Sort(l)
+			slices.Sort(want)
+			if !slices.Equal(l, want) {
+				t.Errorf("handlers run = %q, want %q", l, want)
+			}
+		})
+	}
+}
