@@ -38,7 +38,7 @@ func (p *Pool) admitPending(j *Job) error {
 		return ErrClosed
 	}
 	p.submitted++
-	j.id = p.submitted
+	j.id = p.ids.Add(1)
 	p.pending++
 	p.pendingJobs[j] = nil
 	if p.obs != nil {
@@ -118,6 +118,7 @@ func (p *Pool) wakeForExitLocked() {
 		w.wake <- struct{}{}
 	}
 	p.idle = p.idle[:0]
+	p.nidle.Store(0)
 }
 
 // scheduleRetry parks j, Pending, until its next attempt is due.

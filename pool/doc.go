@@ -15,10 +15,21 @@
 //
 // # Priorities and order
 //
-// A worker always takes the oldest job of the highest non-empty level
-// ([Highest] first, [Lowest] last). Jobs of one level submitted by one
-// goroutine are taken in submission order; with one worker they also run in
-// that order.
+// A worker always takes work of the highest non-empty level ([Highest]
+// first, [Lowest] last). With one worker, jobs of a level run in submission
+// order. With several, jobs of a level start in submission order as from one
+// queue, with one exception, which buys the pool its speed on many cores:
+//
+// On a fixed-size, unbounded pool with no observer or rate limit (the fast
+// lane), Normal jobs queue in one small queue per worker, and idle workers
+// steal from the others. Once jobs are timed to run long (over 50 µs each),
+// workers take the oldest queued job, so they start in submission order.
+// Until then, and for shorter jobs, jobs are dealt one per queue in turn and
+// each worker takes from its own: jobs start in submission order give or
+// take how far the workers' speeds differ. Go funcs that run short (under
+// 4 µs) are dealt 32 at a time per queue, so one may start up to 32 per
+// worker ahead of or behind its turn: within microseconds of it. See
+// docs/performance.md.
 //
 // # Bounded queue
 //

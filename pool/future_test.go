@@ -121,13 +121,13 @@ func TestMap(t *testing.T) {
 	}
 	// The first error cancels the rest: those still running see ctx end.
 	boom := errors.New("boom")
-	var cancelled atomic.Int64
+	var cancelled, started atomic.Int64
 	items := make([]int, 100)
 	for i := range items {
 		items[i] = i
 	}
 	_, err = pool.Map(ctx, p, items, func(ctx context.Context, i int) (int, error) {
-		if i == 3 { // the fourth worker fails while three others wait
+		if started.Add(1) == 4 { // the fourth worker fails while three others wait
 			return 0, boom
 		}
 		select {
@@ -143,6 +143,9 @@ func TestMap(t *testing.T) {
 	}
 	if s := p.Stats(); s.Running != 0 || s.Queued != 0 {
 		t.Fatalf("Map returned with jobs left: %+v", s)
+	}
+	if n := cancelled.Load(); n != 3 {
+		t.Fatalf("%d running items saw the failure cancel them, want 3", n)
 	}
 }
 

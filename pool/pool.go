@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,7 @@ type Pool struct {
 	labels     bool          // WithProfilerLabels
 	stopWatch  func() bool   // releases the watch on ctx
 	batch      int           // most Go items a worker takes at once; 1 = no batching
+	shards     []shard       // the fast lane for Go funcs; nil where it does not apply
 
 	// Read on every job by workers, written rarely: kept apart from the
 	// lock's cache line so the submitter's writes do not evict them.
@@ -39,6 +41,25 @@ type Pool struct {
 	ctxDone  atomic.Bool // the base context ended: nothing more starts
 	_        [62]byte
 	topHint  atomic.Int32 // mirrors top for workers holding a batch; written when top changes
+
+	// The fast lane's shared state, each on its own cache line: cursor is
+	// written by every submit, nspin and nidle read by every submit and
+	// written when a worker starts or stops spinning or parking, ids
+	// written by every Submit.
+	_      [60]byte
+	cursor atomic.Uint32 // the shard the next submit fills
+	_      [60]byte
+	nspin  atomic.Int32 // workers spinning, and wake-ups on their way
+	nidle  atomic.Int32 // len(idle), for readers without mu
+	// runMask+1 is how many consecutive items a shard takes: 1 until the
+	// workers find their funcs tiny; see pace.
+	runMask atomic.Uint32
+	// oldestFirst: the jobs run long, so workers take the oldest work
+	// rather than their own; see pace. Set until a job has been timed.
+	oldestFirst atomic.Bool
+	_           [51]byte
+	ids         atomic.Uint64 // the last job ID given
+	_           [56]byte
 
 	_         [64]byte
 	mu        sync.Mutex
@@ -111,6 +132,13 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		pendingJobs: make(map[*Job]*time.Timer),
 	}
 	p.topHint.Store(-1)
+	if fastLane(&c, workers) {
+		// More shards than cores would only lengthen the scans of idle
+		// workers: past that, workers share them.
+		n := min(workers, runtime.GOMAXPROCS(0))
+		p.shards = make([]shard, n)
+		p.oldestFirst.Store(true)
+	}
 	if p.capacity > 0 {
 		// Held batches would sit outside the bound; a bounded queue pops
 		// one job at a time so that it holds exactly what it promises.
@@ -194,11 +222,13 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 		p.closed = true
 		// Wake everyone: parked workers exit once the queue is empty, and
 		// blocked submitters see ErrClosed.
+		p.closeShardsLocked()
 		for _, w := range p.idle {
 			p.active++
 			w.wake <- struct{}{}
 		}
 		p.idle = p.idle[:0]
+		p.nidle.Store(0)
 		for _, c := range p.spaceWait {
 			close(c)
 		}
@@ -238,6 +268,7 @@ func (p *Pool) abort() {
 	}
 	clear(p.ghosts[:])
 	p.setTopLocked(-1)
+	funcs += p.drainShardsLocked(&jobs)
 	var waiting []*Job
 	for j, t := range p.pendingJobs {
 		if t != nil {
@@ -344,7 +375,21 @@ func (p *Pool) Wait(ctx context.Context) error {
 }
 
 func (p *Pool) idleLocked() bool {
-	return p.queued == 0 && p.active == 0 && p.pending == 0
+	return p.queued == 0 && p.active == 0 && p.pending == 0 && !p.shardsNonEmpty()
+}
+
+// popIdleLocked takes the most recently parked worker off the idle list and
+// counts it active; nil if none is parked. The caller wakes it.
+func (p *Pool) popIdleLocked() *worker {
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	w := p.idle[n-1]
+	p.idle = p.idle[:n-1]
+	p.nidle.Store(int32(n - 1))
+	p.active++
+	return w
 }
 
 // notifyIdle wakes Wait callers if the pool is idle.

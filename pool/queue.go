@@ -45,7 +45,7 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 	if fresh {
 		p.submitted++
 		if it.job() != nil {
-			it.job().id = p.submitted
+			it.job().id = p.ids.Add(1)
 		}
 	}
 	p.levels[lvl].PushBack(it)
@@ -53,12 +53,8 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 	if lvl > p.top {
 		p.setTopLocked(lvl)
 	}
-	var w *worker
-	if n := len(p.idle); n > 0 {
-		w = p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.active++
-	} else if p.live < p.max {
+	w := p.popIdleLocked()
+	if w == nil && p.live < p.max {
 		p.spawnLocked() // adaptive: no job waits while a worker could be added
 	}
 	if fresh && p.obs != nil {
@@ -134,7 +130,7 @@ func (p *Pool) dropOldestLocked(it item, lvl int) error {
 	// The newcomer ranks below everything queued: it is the one dropped.
 	p.submitted++
 	if j := it.job(); j != nil {
-		j.id = p.submitted
+		j.id = p.ids.Add(1)
 		p.cancelQueuedLocked(j)
 	}
 	if p.obs != nil {

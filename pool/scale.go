@@ -20,7 +20,10 @@ func (p *Pool) spawnLocked() {
 		}
 	}
 	if w == nil {
-		w = &worker{p: p, wake: make(chan struct{}, 1)}
+		w = &worker{p: p, wake: make(chan struct{}, 1), batchCap: 1}
+		if len(p.shards) > 0 {
+			w.home = len(all) % len(p.shards)
+		}
 		grown := append(all[:len(all):len(all)], w)
 		p.workers.Store(&grown)
 	}
@@ -66,7 +69,17 @@ func (p *Pool) closeExitedLocked() {
 func (w *worker) parkLocked() bool {
 	p := w.p
 	p.idle = append(p.idle, w)
+	p.nidle.Store(int32(len(p.idle)))
 	p.active--
+	if p.shardsNonEmpty() {
+		// A Go func landed as w was about to park: its submitter may have
+		// seen no idle worker, so w takes it instead of sleeping on it.
+		p.popIdleLocked()
+		return true
+	}
+	if p.active == 0 && p.shards != nil {
+		p.resetPaceLocked()
+	}
 	p.notifyIdleLocked()
 	if p.idleAfter == 0 || p.live <= p.min {
 		p.mu.Unlock()
@@ -94,6 +107,7 @@ func (w *worker) parkLocked() bool {
 				break // keep waiting as a plain idle worker
 			}
 			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			p.nidle.Store(int32(len(p.idle)))
 			p.active++ // retireLocked takes it off again
 			return false
 		}
@@ -129,10 +143,11 @@ func (p *Pool) Resize(n int) error {
 		p.spawnLocked()
 	}
 	// Wake surplus idle workers: they see live > max and retire.
-	for surplus := p.live - n; surplus > 0 && len(p.idle) > 0; surplus-- {
-		w := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		p.active++
+	for surplus := p.live - n; surplus > 0; surplus-- {
+		w := p.popIdleLocked()
+		if w == nil {
+			break
+		}
 		w.wake <- struct{}{}
 	}
 	return nil

@@ -149,10 +149,11 @@ func (p *Pool) Stats() Stats {
 
 	p.mu.Lock()
 	s.Submitted, s.Rejected, s.Pending = p.submitted, p.rejected, p.pending
+	p.shardStats(&s)
 	for i := range p.levels {
-		n := p.levels[i].Len() - p.ghosts[i]
-		s.QueuedBy[i] = n
-		s.Queued += n
+		// max: a worker discards a shard's ghosts before it uncounts them.
+		s.QueuedBy[i] = max(0, s.QueuedBy[i]+p.levels[i].Len()-p.ghosts[i])
+		s.Queued += s.QueuedBy[i]
 	}
 	for _, w := range workers {
 		// A worker's batch left the ring but has not started: still queued.

@@ -20,6 +20,9 @@ func (p *Pool) Go(fn func()) error {
 	if fn == nil {
 		return ErrNilFunc
 	}
+	if p.shards != nil && p.pushShard(funcItem(fn)) {
+		return nil
+	}
 	err := p.enqueue(context.Background(), funcItem(fn), Normal.level(), true)
 	if err != nil && p.obs != nil {
 		p.rejectedSubmit(err, Normal, "")
@@ -86,6 +89,12 @@ func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) e
 	} else {
 		j.state.Store(uint32(Queued))
 		j.queuedAt.Store(p.now())
+		if p.shards != nil && spec.prio == Normal {
+			j.id = p.ids.Add(1)
+			if p.pushShard(jobItem(j)) {
+				return nil
+			}
+		}
 		err = p.enqueue(ctx, jobItem(j), spec.prio.level(), block)
 	}
 	if err != nil && p.obs != nil {

@@ -23,6 +23,15 @@ type worker struct {
 	// stuck threshold.
 	goStart atomic.Int64
 	token   bool // holds a rate-limit token, guarded by p.mu
+	home    int  // the worker's own shard on the fast lane
+	// On the fast lane a worker sizes its batches by how long its last
+	// one took (see pace): grabAt is when it took it, grabN its size.
+	grabAt   int64
+	grabN    int
+	batchCap int
+	// spinning is set while w counts in p.nspin; by w itself, or by
+	// wakeSpinner before the wake-up that w receives.
+	spinning bool
 
 	// A batch of Go funcs taken from level heldLvl in one lock; the worker
 	// alone reads and writes it, and publishes its size in held for Stats.
@@ -126,6 +135,9 @@ func (w *worker) loop() {
 // or the pool shrank), and then p.mu is still held.
 func (w *worker) take() (item, bool) {
 	p := w.p
+	if p.shards != nil {
+		return w.takeFast()
+	}
 	p.mu.Lock()
 	for {
 		if p.live > p.max {
@@ -145,6 +157,51 @@ func (w *worker) take() (item, bool) {
 		if !w.parkLocked() {
 			return item{}, false
 		}
+	}
+}
+
+// takeFast is take on the fast lane. The locked queues come first while
+// they hold work at Normal priority or above (jobs with handles, and Go
+// funcs given back by a batch); below Normal, only once the shards are empty.
+func (w *worker) takeFast() (item, bool) {
+	p := w.p
+	w.pace()
+	for {
+		if top := int(p.topHint.Load()); top >= Normal.level() || (top >= 0 && !p.shardsNonEmpty()) {
+			p.mu.Lock()
+			it, ok := p.popLocked(w)
+			p.mu.Unlock()
+			if ok {
+				w.stopSpinning()
+				return it, true
+			}
+		}
+		if it, ok := w.grab(); ok {
+			w.stopSpinning()
+			return it, true
+		}
+		if w.spin() {
+			continue
+		}
+		p.mu.Lock()
+		if p.live > p.max {
+			return item{}, false // Resize lowered the maximum; p.mu stays held
+		}
+		if it, ok := p.popLocked(w); ok {
+			p.mu.Unlock()
+			return it, true
+		}
+		if p.shardsNonEmpty() {
+			p.mu.Unlock()
+			continue
+		}
+		if p.closed && p.pending == 0 {
+			return item{}, false
+		}
+		if !w.parkLocked() {
+			return item{}, false
+		}
+		p.mu.Unlock()
 	}
 }
 
