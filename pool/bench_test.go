@@ -137,3 +137,23 @@ func BenchmarkCall(b *testing.B) {
 		f.Await(ctx)
 	}
 }
+
+// BenchmarkCallAll submits b.N futures, then awaits each in order: the
+// shape of bench/'s (h) workload.
+func BenchmarkCallAll(b *testing.B) {
+	p, _ := pool.New(runtime.GOMAXPROCS(0))
+	defer p.Close()
+	ctx := context.Background()
+	fn := func(context.Context) (int, error) { return 1, nil }
+	b.ReportAllocs()
+	fs := make([]*pool.Future[int], 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		f, _ := pool.Call(ctx, p, fn)
+		fs = append(fs, f)
+	}
+	for _, f := range fs {
+		f.Await(ctx)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+}

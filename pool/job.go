@@ -222,7 +222,10 @@ func (j *Job) Cancel() {
 }
 
 // Timing reports when the job was queued, started and finished; a step not
-// reached yet is the zero time.
+// reached yet is the zero time. A worker that goes straight from one job to
+// the next reads the clock once between them: the next job's start is then
+// the previous one's end (or its own queueing, if later), early by the
+// fraction of a microsecond the worker takes to fetch it.
 func (j *Job) Timing() (queued, started, finished time.Time) {
 	p := j.pool
 	return p.at(j.queuedAt.Load()), p.at(j.startedAt.Load()), p.at(j.finishedAt.Load())
@@ -231,8 +234,13 @@ func (j *Job) Timing() (queued, started, finished time.Time) {
 // complete records the terminal state and wakes every waiter. Only the
 // goroutine that won the transition to a terminal state calls it.
 func (j *Job) complete(s State, err error) {
+	j.completeAt(s, err, j.pool.now())
+}
+
+// completeAt is complete for a caller that has just read the clock.
+func (j *Job) completeAt(s State, err error, now int64) {
 	j.err = err
-	j.finishedAt.Store(j.pool.now())
+	j.finishedAt.Store(now)
 	j.state.Store(uint32(s))
 	if !j.done.CompareAndSwap(nil, closedChan) {
 		if c := j.done.Load().(chan struct{}); c != closedChan {

@@ -232,3 +232,34 @@ func TestSubmitToOwnFullPoolDoesNotDeadlock(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTimingStaysOrdered: a worker going straight from job to job reuses
+// one clock read as the previous end and the next start; every job still
+// reports queued <= started <= finished, and on one worker each starts no
+// earlier than the one before it finished.
+func TestTimingStaysOrdered(t *testing.T) {
+	p := newPool(t, 1)
+	var jobs []*pool.Job
+	for i := range 200 {
+		j, err := p.Submit(context.Background(), func(context.Context) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, j)
+		if i%50 == 0 {
+			p.Go(func() {}) // a Go func between jobs: the clock must be read again
+		}
+	}
+	p.Wait(context.Background())
+	var prevEnd time.Time
+	for i, j := range jobs {
+		q, s, f := j.Timing()
+		if q.IsZero() || s.Before(q) || f.Before(s) {
+			t.Fatalf("job %d: queued %v started %v finished %v", i, q, s, f)
+		}
+		if s.Before(prevEnd) {
+			t.Fatalf("job %d started %v before job %d finished %v", i, s, i-1, prevEnd)
+		}
+		prevEnd = f
+	}
+}

@@ -243,8 +243,11 @@ func (w *worker) grabFrom(s *shard, mode int64) (item, bool) {
 	}
 	popped := ghosts
 	if found {
-		w.grabAt, w.grabN = w.p.now(), 1+w.heldN
-		popped += w.grabN
+		popped += 1 + w.heldN
+		if it.job() == nil {
+			// runJob times jobs with handles already.
+			w.grabAt, w.grabN = w.p.now(), 1+w.heldN
+		}
 	}
 	s.taken.Add(uint64(popped))
 	if s.q.Len() == 0 {
@@ -353,16 +356,21 @@ func (p *Pool) shardStats(s *Stats) {
 // worker may wait for funcs it cannot steal.
 const batchSpan = 20_000 // ns
 
-// pace sizes w's next batch from the last: many tiny funcs per grab, one at
-// a time once they take long, so a batch never holds up much work that an
-// idle worker could have stolen. It costs a clock read per batch.
+// pace times w's last batch of Go funcs, if it took one, at a clock read per
+// batch.
 func (w *worker) pace() {
 	if w.grabAt == 0 {
 		return
 	}
-	per := max(1, (w.p.now()-w.grabAt)/int64(w.grabN))
-	w.batchCap = int(min(maxBatch, max(1, batchSpan/per)))
+	w.setPace(max(1, (w.p.now()-w.grabAt)/int64(w.grabN)))
 	w.grabAt = 0
+}
+
+// setPace adapts the fast lane to jobs that ran per ns each. It sizes w's
+// next batch: many tiny funcs per grab, one at a time once they take long,
+// so that a batch never holds up much work an idle worker could steal.
+func (w *worker) setPace(per int64) {
+	w.batchCap = int(min(maxBatch, max(1, batchSpan/per)))
 	// Funcs this short start within microseconds wherever they queue:
 	// submitters may then fill a shard runLen at a time, which keeps its
 	// lines in their cache, instead of one func per shard in turn.

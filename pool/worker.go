@@ -24,6 +24,10 @@ type worker struct {
 	goStart atomic.Int64
 	token   bool // holds a rate-limit token, guarded by p.mu
 	home    int  // the worker's own shard on the fast lane
+	// lastEnd is when the job w ran last ended, while w goes straight on
+	// to the next: that job's start, without another clock read. Zero once
+	// w has done anything else.
+	lastEnd int64
 	// On the fast lane a worker sizes its batches by how long its last
 	// one took (see pace): grabAt is when it took it, grabN its size.
 	grabAt   int64
@@ -144,6 +148,7 @@ func (w *worker) take() (item, bool) {
 			return item{}, false // Resize lowered the maximum; p.mu stays held
 		}
 		if w.waitToken() {
+			w.lastEnd = 0
 			continue
 		}
 		if it, ok := p.popLocked(w); ok {
@@ -154,6 +159,7 @@ func (w *worker) take() (item, bool) {
 		if p.closed && p.pending == 0 {
 			return item{}, false
 		}
+		w.lastEnd = 0
 		if !w.parkLocked() {
 			return item{}, false
 		}
@@ -180,6 +186,7 @@ func (w *worker) takeFast() (item, bool) {
 			w.stopSpinning()
 			return it, true
 		}
+		w.lastEnd = 0
 		if w.spin() {
 			continue
 		}
@@ -208,6 +215,7 @@ func (w *worker) takeFast() (item, bool) {
 // runFunc runs a job submitted with Go.
 func (w *worker) runFunc(fn func()) {
 	p := w.p
+	w.lastEnd = 0
 	w.c.taken.Add(1)
 	if p.aborting.Load() || p.ctxDone.Load() {
 		w.c.cancelled.Add(1)
@@ -240,6 +248,7 @@ func (w *worker) runFunc(fn func()) {
 // outcomes are published at once.
 func (w *worker) runHeld(fn func()) {
 	p := w.p
+	w.lastEnd = 0
 	if p.aborting.Load() || p.ctxDone.Load() {
 		w.c.taken.Add(1)
 		w.c.cancelled.Add(1)
@@ -307,8 +316,13 @@ func (w *worker) instrument(ctx context.Context, j *Job) (context.Context, func(
 func (w *worker) runJob(j *Job) {
 	p := w.p // popLocked moved j to Running
 	w.c.taken.Add(1)
-	start := p.now()
-	wait := start - j.queuedAt.Load()
+	queued := j.queuedAt.Load()
+	start := w.lastEnd
+	if start < queued { // no job just ended, or it ended before j was queued
+		start = p.now()
+	}
+	w.lastEnd = 0
+	wait := start - queued
 	w.c.wait[j.prio.level()].observe(wait)
 
 	// A job whose context ended before it started never runs.
@@ -373,6 +387,9 @@ func (w *worker) runJob(j *Job) {
 	j.disarm()
 	end := p.now()
 	w.c.run.observe(end - start)
+	if p.shards != nil {
+		w.setPace(max(1, end-start))
+	}
 	// A retry is for failures, not for attempts someone cancelled.
 	if state == Failed && pe == nil && (cause == nil || cause == errTimeout) && w.retry(j, err) {
 		return
@@ -385,8 +402,9 @@ func (w *worker) runJob(j *Job) {
 	case Cancelled:
 		w.c.cancelled.Add(1)
 	}
-	j.complete(state, err)
+	j.completeAt(state, err, end)
 	p.finished(j, state, err)
+	w.lastEnd = end
 }
 
 // retry decides whether a failed attempt of j gets another, and if so parks
