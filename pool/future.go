@@ -91,11 +91,11 @@ func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	if f.job.State().Terminal() || f.job.spinUntilDone() {
 		f.job.settled()
-		return f.val, f.job.err
+		return f.val, f.job.errValue()
 	}
 	select {
 	case <-f.job.Done():
-		return f.val, f.job.err
+		return f.val, f.job.errValue()
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()

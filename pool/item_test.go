@@ -3,6 +3,7 @@ package pool
 import (
 	"runtime"
 	"testing"
+	"unsafe"
 )
 
 // TestItemRoundTrip: an item gives back exactly the func or Job it was made
@@ -30,5 +31,14 @@ func TestItemRoundTrip(t *testing.T) {
 		if j == nil || j.id != uint64(i) || it.fn() != nil {
 			t.Fatalf("item %d: job %v", i, j)
 		}
+	}
+}
+
+// TestJobFitsItsSizeClass: a Job must stay in the 112-byte allocation
+// class, so that a queued Submit job costs the pool under 128 bytes with its
+// queue slot (issue 3's target).
+func TestJobFitsItsSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(Job{}); n > 112 {
+		t.Fatalf("Job is %d bytes, want at most 112", n)
 	}
 }
