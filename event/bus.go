@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Bus routes published events to subscribers by type. Create one with NewBus;
@@ -22,6 +23,7 @@ type Bus struct {
 	// the bus closed, so Published is entered-refused.
 	entered, left, refused counter
 	slab                   atomic.Pointer[ctxSlab] // Sync handler contexts being handed out
+	epoch                  time.Time               // origin of publish times (see Bus.now); set once by initLocked
 	stats                  counters
 	implied                sync.Map // typePair → bool: does the published type match the subscribed one?
 	onError                func(error)
@@ -56,6 +58,7 @@ func NewBus(opts ...Option) *Bus {
 
 func (b *Bus) initLocked() {
 	if b.live == nil {
+		b.epoch = time.Now()
 		b.base, b.cancel = context.WithCancel(context.Background())
 		b.live = make(map[subscriber]struct{})
 		b.done = make(chan struct{})

@@ -53,45 +53,64 @@ func TestPublishedAtOutsideHandlerIsZero(t *testing.T) {
 	}
 }
 
-// TestPublishedAtSyncIsReadOnceAndShared checks that every Sync handler of
-// one Publish, and any context kept from it, reports the same time: that of
-// the first ask, during Publish.
-func TestPublishedAtSyncIsReadOnceAndShared(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		b := event.NewBus()
-		var got log[time.Time]
-		var kept []context.Context
-		event.Subscribe(b, func(ctx context.Context, _ int) {
-			got.add(event.PublishedAt(ctx))
-			time.Sleep(time.Minute)
-		}, event.Sync())
-		event.Subscribe(b, func(ctx context.Context, _ int) {
-			got.add(event.PublishedAt(ctx))
-			kept = append(kept, ctx)
-		}, event.Sync())
-		var want []time.Time
-		for i := range 2 {
-			want = append(want, time.Now(), time.Now())
-			if err := event.Publish(context.Background(), b, i); err != nil {
-				t.Fatal(err)
-			}
+// TestPublishedAtIsPublishTime checks that every handler of one Publish,
+// and any context kept from it, reports the time Publish was called however
+// late it asks: after sleeping, after other handlers of the same Publish
+// slept, and after Publish and Close returned. It runs on a bus from NewBus
+// and on a zero Bus.
+func TestPublishedAtIsPublishTime(t *testing.T) {
+	buses := []struct {
+		name string
+		new  func() *event.Bus
+	}{
+		{"NewBus", func() *event.Bus { return event.NewBus() }},
+		{"zero Bus", func() *event.Bus { return new(event.Bus) }},
+	}
+	const handlers, events = 2, 3
+	for _, bt := range buses {
+		for _, m := range modes {
+			t.Run(bt.name+"/"+m.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					time.Sleep(time.Hour) // the bus is made well after the bubble's start
+					b := bt.new()
+					type asked struct {
+						event, handler int
+						at             time.Time
+						ctx            context.Context
+					}
+					var got log[asked]
+					for h := range handlers {
+						event.Subscribe(b, func(ctx context.Context, v int) {
+							time.Sleep(time.Minute) // ask late
+							got.add(asked{v, h, event.PublishedAt(ctx), ctx})
+						}, m.opts...)
+					}
+					var want []time.Time
+					for i := range events {
+						time.Sleep(time.Second)
+						want = append(want, time.Now())
+						if err := event.Publish(context.Background(), b, i); err != nil {
+							t.Fatal(err)
+						}
+					}
+					closeBus(t, b)
+					time.Sleep(time.Hour)
+					l := got.list()
+					if len(l) != handlers*events {
+						t.Fatalf("handlers asked %d times, want %d", len(l), handlers*events)
+					}
+					for _, a := range l {
+						if !a.at.Equal(want[a.event]) {
+							t.Errorf("event %d, handler %d: PublishedAt = %v, want %v", a.event, a.handler, a.at, want[a.event])
+						}
+						if at := event.PublishedAt(a.ctx); !at.Equal(want[a.event]) {
+							t.Errorf("event %d, handler %d: kept context's PublishedAt = %v after Close, want %v", a.event, a.handler, at, want[a.event])
+						}
+					}
+				})
+			})
 		}
-		time.Sleep(time.Hour)
-		for _, ctx := range kept {
-			got.add(event.PublishedAt(ctx))
-		}
-		want = append(want, want[0], want[2])
-		closeBus(t, b)
-		l := got.list()
-		if len(l) != len(want) {
-			t.Fatalf("got %d times, want %d", len(l), len(want))
-		}
-		for i := range l {
-			if !l[i].Equal(want[i]) {
-				t.Errorf("time %d = %v, want %v", i, l[i], want[i])
-			}
-		}
-	})
+	}
 }
 
 // TestSyncContextsAreNotReused publishes more events than one block of Sync

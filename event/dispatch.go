@@ -26,8 +26,8 @@ const maxRecent = 8
 type matchList struct {
 	key      any // (*E)(nil) for published type E
 	subs     []subscriber
-	hasSync  bool // some subscription runs in Publish's goroutine
-	hasAsync bool // some subscription is buffered
+	nSync    uint64 // subscriptions that run in Publish's goroutine
+	hasAsync bool   // some subscription is buffered
 }
 
 // typePair keys the cache of type matches kept across snapshots.
@@ -70,7 +70,7 @@ func (b *Bus) build(sn *snapshot, key any, t reflect.Type) *matchList {
 		}
 		m.subs = append(m.subs, s)
 		if c.sync {
-			m.hasSync = true
+			m.nSync++
 		} else {
 			m.hasAsync = true
 		}

@@ -22,8 +22,8 @@
 // instead, before Publish returns. Once() takes exactly one event, even
 // under concurrent publishes, and then ends the subscription.
 //
-// Handlers get the publish time through PublishedAt(ctx); for Sync handlers
-// the clock is read when first asked, so ask first thing. A Sync handler's
+// Handlers get the time Publish was called through PublishedAt(ctx): one
+// clock reading per Publish, shared by all its handlers. A Sync handler's
 // context is Publish's; an asynchronous handler's comes from the bus and is
 // cancelled only if Close gives up.
 //
@@ -52,9 +52,9 @@
 // # Cost
 //
 // Publish takes no lock to find subscribers: it reads a copy-on-write
-// snapshot and a per-type cache of matching subscriptions. With Sync
-// subscribers of the exact type it allocates nothing per call and reads no
-// clock unless a handler asks for the publish time; buffered subscribers
-// cost one allocation per call (the handler context carrying the publish
-// time).
+// snapshot and a per-type cache of matching subscriptions. When some
+// subscription matches it reads the monotonic clock once. With Sync
+// subscribers of the exact type it allocates nothing per call; buffered
+// subscribers cost one allocation per call (the handler context carrying
+// the publish time).
 package event

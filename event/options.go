@@ -81,9 +81,9 @@ func newSubConfig(opts []SubscribeOption) subConfig {
 }
 
 // Sync makes the handler run in Publish's goroutine, before Publish returns,
-// with Publish's context (plus the publish time, read when first asked for:
-// see PublishedAt). Buffer, policy and concurrency options do not apply. A Sync handler must not call Close with
-// a context that never ends: Close waits for running Publish calls.
+// with Publish's context plus the publish time (PublishedAt). Buffer, policy
+// and concurrency options do not apply. A Sync handler must not call Close
+// with a context that never ends: Close waits for running Publish calls.
 func Sync() SubscribeOption { return subOption(func(c *subConfig) { c.sync = true }) }
 
 // Once makes the subscription take exactly one event, the first Publish to

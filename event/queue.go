@@ -109,7 +109,9 @@ func (s *sub[E]) run() {
 		s.n--
 		s.freeLocked()
 		s.mu.Unlock()
-		s.invoke(env.ctx, env.e)
+		if s.invoke(env.ctx, env.e) {
+			s.bus.stats.delivered.Add(1)
+		}
 	}
 }
 

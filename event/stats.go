@@ -9,7 +9,13 @@ import "sync/atomic"
 //
 //	Matched == Delivered + Failed + Dropped + Rejected + Abandoned
 //
-// and Pending is 0.
+// and Pending is 0. The Sync deliveries of one Publish are counted
+// together: all enter Matched before its first Sync handler runs; when the
+// last ends, those that returned enter Delivered and those never run
+// (unsubscribed or Once taken meanwhile) leave Matched; a panic counts in
+// Failed at once. So, from a Sync handler or another goroutine, a Sync
+// delivery counts as Pending until its Publish is done with its Sync
+// handlers, and the counts are exact once it returns.
 type Stats struct {
 	// Subscribers is the number of active subscriptions.
 	Subscribers int
@@ -33,7 +39,8 @@ type Stats struct {
 	// Abandoned counts buffered deliveries discarded because Close's context
 	// ended first.
 	Abandoned uint64
-	// Pending counts deliveries buffered or running now.
+	// Pending counts deliveries buffered or running now, and the Sync
+	// deliveries of Publish calls still running their Sync handlers.
 	Pending uint64
 }
 

@@ -70,9 +70,11 @@ func Subscribe[E any](b *Bus, fn func(context.Context, E), opts ...SubscribeOpti
 // subscriber is what the bus keeps of a subscription, whatever its type.
 type subscriber interface {
 	config() *subBase
-	// publishAny delivers v, whose dynamic type implements the
-	// subscription's interface type.
-	publishAny(ctx context.Context, sc, ac *eventCtx, v any) error
+	// publishAny buffers v, whose dynamic type implements the
+	// subscription's interface type; see sub.publish.
+	publishAny(ctx context.Context, ac *eventCtx, v any) error
+	// invokeAny runs a Sync handler with v; see sub.invoke.
+	invokeAny(ctx context.Context, v any) bool
 	// drain tells the delivery goroutines to exit once the buffer is empty.
 	drain()
 	// stop discards the buffer, ends delivery and returns how many
@@ -116,34 +118,46 @@ type envelope[E any] struct {
 	e   E
 }
 
-// publish hands e to the subscription: it runs the handler (Sync) or
-// buffers e under the subscription's full policy.
-func (s *sub[E]) publish(ctx context.Context, sc, ac *eventCtx, e E) error {
-	if s.gone.Load() || s.once && !s.fired.CompareAndSwap(false, true) {
+// admit reports whether subscription s, whose subBase is c, takes an event
+// now: not if it was unsubscribed, nor if it is a Once one whose event was
+// taken. A Once subscription that takes it leaves the bus.
+func (c *subBase) admit(s subscriber) bool {
+	if c.gone.Load() || c.once && !c.fired.CompareAndSwap(false, true) {
+		return false
+	}
+	if c.once {
+		c.bus.remove(s)
+	}
+	return true
+}
+
+// publish buffers e for an asynchronous subscription under its full policy,
+// counting the delivery in Matched. Sync subscriptions are run by Publish
+// (admit, then invoke), which counts them itself.
+func (s *sub[E]) publish(ctx context.Context, ac *eventCtx, e E) error {
+	if !s.admit(s) {
 		return nil
 	}
-	b := s.bus
-	b.stats.matched.Add(1)
-	if s.once {
-		b.remove(s)
-	}
-	if s.sync {
-		s.invoke(sc, e)
-		return nil
-	}
+	s.bus.stats.matched.Add(1)
 	return s.enqueue(ctx, ac, e)
 }
 
-func (s *sub[E]) publishAny(ctx context.Context, sc, ac *eventCtx, v any) error {
+func (s *sub[E]) publishAny(ctx context.Context, ac *eventCtx, v any) error {
 	e, _ := v.(E) // v is nil when an interface-typed event holds nil
-	return s.publish(ctx, sc, ac, e)
+	return s.publish(ctx, ac, e)
 }
 
-// invoke runs the handler, recovering and reporting a panic.
-func (s *sub[E]) invoke(ctx context.Context, e E) {
-	ok := false
+func (s *sub[E]) invokeAny(ctx context.Context, v any) bool {
+	e, _ := v.(E) // v is nil when an interface-typed event holds nil
+	return s.invoke(ctx, e)
+}
+
+// invoke runs the handler and reports whether it returned. A panic (or
+// runtime.Goexit) is recovered, counted in Failed and reported; the caller
+// counts a return in Delivered.
+func (s *sub[E]) invoke(ctx context.Context, e E) (returned bool) {
 	defer func() {
-		if !ok {
+		if !returned {
 			v := recover()
 			if v == nil { // since Go 1.21 only runtime.Goexit gets here
 				v = errGoexit
@@ -152,8 +166,7 @@ func (s *sub[E]) invoke(ctx context.Context, e E) {
 		}
 	}()
 	s.fn(ctx, e)
-	ok = true
-	s.bus.stats.delivered.Add(1)
+	return true
 }
 
 // fail counts a handler that panicked with v and reports it. It runs in the
