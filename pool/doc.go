@@ -20,8 +20,8 @@
 // order. With several, jobs of a level start in submission order as from one
 // queue, with one exception, which buys the pool its speed on many cores:
 //
-// On a fixed-size, unbounded pool with no observer or rate limit (the fast
-// lane), Normal jobs queue in one small queue per worker, and idle workers
+// On a fixed-size, unbounded pool with no observer or rate limit, where
+// GOMAXPROCS is 4 or more (the fast lane), Normal jobs queue in one small queue per worker, and idle workers
 // steal from the others. Once jobs are timed to run long (over 50 µs each),
 // workers take the oldest queued job, so they start in submission order.
 // Until then, and for shorter jobs, jobs are dealt one per queue in turn and

@@ -132,10 +132,10 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		pendingJobs: make(map[*Job]*time.Timer),
 	}
 	p.topHint.Store(-1)
-	if fastLane(&c, workers) {
+	if procs := runtime.GOMAXPROCS(0); procs >= fastLaneProcs && fastLane(&c, workers) {
 		// More shards than cores would only lengthen the scans of idle
 		// workers: past that, workers share them.
-		n := min(workers, runtime.GOMAXPROCS(0))
+		n := min(workers, procs)
 		p.shards = make([]shard, n)
 		p.oldestFirst.Store(true)
 	}

@@ -2,6 +2,7 @@ package pool_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -161,5 +162,77 @@ func TestFastLaneHigherPriorityFirst(t *testing.T) {
 	p.Wait(context.Background())
 	if len(order) != 7 || order[0] != "highest" || order[6] != "lowest" {
 		t.Fatalf("order = %v, want highest, 5 normal, lowest", order)
+	}
+}
+
+// TestFastLaneShutdownRace races 8 submitters on the fast lane against a
+// Shutdown whose deadline has passed: every accepted job ends exactly once,
+// every accepted Go func either ran or is counted Cancelled, and every
+// submit after the close is refused.
+func TestFastLaneShutdownRace(t *testing.T) {
+	p, err := pool.New(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg       sync.WaitGroup
+		accepted atomic.Int64 // Go funcs accepted
+		ran      atomic.Int64
+		mu       sync.Mutex
+		jobs     []*pool.Job
+		jobRuns  atomic.Int64
+		midway   = make(chan struct{})
+		once     sync.Once
+	)
+	for range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				if i == 2000 {
+					once.Do(func() { close(midway) })
+				}
+				if err := p.Go(func() { ran.Add(1) }); err != nil {
+					if !errors.Is(err, pool.ErrClosed) {
+						t.Errorf("Go: %v", err)
+					}
+					return
+				}
+				accepted.Add(1)
+				j, err := p.Submit(context.Background(), func(context.Context) error { jobRuns.Add(1); return nil })
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				jobs = append(jobs, j)
+				mu.Unlock()
+			}
+		})
+	}
+	<-midway
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p.Shutdown(ctx) // drains nothing: cancels what is queued
+	wg.Wait()
+	p.Close()
+	s := reconcile(t, p)
+	var succeeded, cancelledJobs int64
+	for _, j := range jobs {
+		switch j.State() {
+		case pool.Succeeded:
+			succeeded++
+		case pool.Cancelled:
+			cancelledJobs++
+		default:
+			t.Fatalf("job %d ended %v", j.ID(), j.State())
+		}
+	}
+	if succeeded != jobRuns.Load() {
+		t.Fatalf("%d jobs succeeded but %d ran", succeeded, jobRuns.Load())
+	}
+	funcsCancelled := int64(s.Cancelled) - cancelledJobs
+	if ran.Load()+funcsCancelled != accepted.Load() {
+		t.Fatalf("Go funcs: %d ran + %d cancelled != %d accepted", ran.Load(), funcsCancelled, accepted.Load())
+	}
+	if s.Submitted != uint64(accepted.Load())+uint64(len(jobs)) {
+		t.Fatalf("submitted %d, want %d", s.Submitted, accepted.Load()+int64(len(jobs)))
 	}
 }
