@@ -28,8 +28,9 @@
 // each worker takes from its own: jobs start in submission order give or
 // take how far the workers' speeds differ. Go funcs that run short (under
 // 4 µs) are dealt 32 at a time per queue, so one may start up to 32 per
-// worker ahead of or behind its turn: within microseconds of it. See
-// docs/performance.md.
+// worker ahead of or behind its turn: within microseconds of it. After a
+// switch from short jobs to long ones, the first long ones may start out of
+// order until a worker has timed one. See docs/performance.md.
 //
 // # Bounded queue
 //

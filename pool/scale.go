@@ -77,9 +77,6 @@ func (w *worker) parkLocked() bool {
 		p.popIdleLocked()
 		return true
 	}
-	if p.active == 0 && p.shards != nil {
-		p.resetPaceLocked()
-	}
 	p.notifyIdleLocked()
 	if p.idleAfter == 0 || p.live <= p.min {
 		p.mu.Unlock()

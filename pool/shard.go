@@ -392,15 +392,3 @@ func (w *worker) setPace(per int64) {
 		w.p.oldestFirst.Store(oldest)
 	}
 }
-
-// resetPaceLocked forgets how long jobs run once every worker is parked:
-// the next burst may be of other jobs, so it starts in submission order
-// until workers have timed some. p.mu is held.
-func (p *Pool) resetPaceLocked() {
-	if p.runMask.Load() != 0 {
-		p.runMask.Store(0)
-	}
-	if !p.oldestFirst.Load() {
-		p.oldestFirst.Store(true)
-	}
-}
