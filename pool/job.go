@@ -24,6 +24,7 @@ type Job struct {
 	id     uint64
 	state  atomic.Uint32
 	prio   Priority
+	held   bool // in a worker's batch, still Queued; guarded by the pool's mu
 	// fail boxes the job's error, written once before state becomes
 	// terminal: a pointer rather than an interface, which keeps a Job in a
 	// 112-byte allocation, and nil (no allocation) for success.

@@ -164,6 +164,15 @@ func (p *Pool) popLocked(w *worker) (item, bool) {
 				}
 				continue
 			}
+			// Short jobs come in batches too, sized by how long the
+			// worker's last job ran (setPace).
+			if p.batch > 1 && w.batchCap > 1 {
+				if k := min(p.batch-1, w.batchCap-1, q.Len()/(4*p.live)); k > 0 {
+					g := w.holdJobs(q, k, lvl)
+					p.ghosts[lvl] -= g
+					p.queued -= w.heldN + g
+				}
+			}
 		} else if p.batch > 1 {
 			if k := min(p.batch-1, q.Len()/(4*p.live)); k > 0 {
 				w.hold(q, k, lvl)
@@ -197,11 +206,20 @@ func (p *Pool) setTopLocked(top int) {
 // in order, when a higher level has work.
 func (p *Pool) unholdLocked(w *worker) {
 	q := &p.levels[w.heldLvl]
+	back := 0
 	for i := w.heldN - 1; i >= w.heldI; i-- {
-		q.PushFront(funcItem(w.held[i]))
-		w.held[i] = nil
+		it := w.held[i]
+		w.held[i] = item{}
+		if j := it.job(); j != nil {
+			if j.State() != Queued {
+				continue // cancelled while held: already ended
+			}
+			j.held = false
+		}
+		q.PushFront(it)
+		back++
 	}
-	p.queued += w.heldN - w.heldI
+	p.queued += back
 	if w.heldLvl > p.top {
 		p.setTopLocked(w.heldLvl)
 	}
@@ -224,7 +242,9 @@ func (p *Pool) cancelQueued(j *Job) bool {
 		p.mu.Unlock()
 		return false
 	}
-	p.ghosts[j.prio.level()]++
+	if !j.held {
+		p.ghosts[j.prio.level()]++ // it stays in the queue until popped
+	}
 	p.cancelled.Add(1)
 	p.signalSpaceLocked() // the ghost freed a slot of a bounded queue
 	p.mu.Unlock()

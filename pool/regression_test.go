@@ -3,6 +3,7 @@ package pool_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -263,4 +264,58 @@ func TestWaitReturnsOnlyOnceTerminal(t *testing.T) {
 			t.Fatalf("after Wait: %v", s)
 		}
 	}
+}
+
+// TestCancelHeldJobEndsAtOnce: a worker takes short jobs in batches; a job
+// waiting in a worker's batch is still Queued, so Cancel ends it at once,
+// it never runs, and the counts reconcile.
+func TestCancelHeldJobEndsAtOnce(t *testing.T) {
+	p := newPool(t, 1)
+	ctx := context.Background()
+	tiny := func(context.Context) error { return nil }
+	if j, _ := p.Submit(ctx, tiny); j.Wait(ctx) != nil { // the worker learns jobs are short
+		t.Fatal("warm-up job failed")
+	}
+	gate, gate2 := make(chan struct{}), make(chan struct{})
+	p.Go(func() { <-gate })
+	first, _ := p.Submit(ctx, func(context.Context) error { <-gate2; return nil })
+	var ran [40]atomic.Bool
+	var jobs []*pool.Job
+	for i := range ran {
+		j, err := p.Submit(ctx, func(context.Context) error { ran[i].Store(true); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, j)
+	}
+	close(gate)
+	for first.State() != pool.Running {
+		runtime.Gosched()
+	}
+	jobs[0].Cancel()
+	if st := jobs[0].State(); st != pool.Cancelled {
+		t.Fatalf("cancelled job is %v, want Cancelled at once", st)
+	}
+	close(gate2)
+	p.Wait(ctx)
+	if ran[0].Load() {
+		t.Fatal("the cancelled job ran")
+	}
+	for i, j := range jobs[1:] {
+		if j.State() != pool.Succeeded || !ran[i+1].Load() {
+			t.Fatalf("job %d: %v", i+1, j.State())
+		}
+	}
+	if s := reconcile(t, p); s.Cancelled != 1 || s.Queued != 0 || s.Running != 0 {
+		t.Fatalf("stats: %+v", s)
+	}
+	// No ghost was left counted: one job queued behind a busy worker shows.
+	started, gate3 := make(chan struct{}), make(chan struct{})
+	p.Go(func() { close(started); <-gate3 })
+	<-started
+	p.Submit(ctx, tiny)
+	if s := p.Stats(); s.Queued != 1 {
+		t.Fatalf("one job queued, Stats says %d", s.Queued)
+	}
+	close(gate3)
 }

@@ -13,8 +13,11 @@ const histBuckets = 40
 // counters are one worker's tallies. Only that worker writes them.
 type counters struct {
 	taken, succeeded, failed, cancelled, panicked, retried atomic.Uint64
-	wait                                                   [numLevels]histogram
-	run                                                    histogram
+	// heldGone counts held jobs cancelled before w reached them: taken, but
+	// ended by whoever cancelled them.
+	heldGone atomic.Uint64
+	wait     [numLevels]histogram
+	run      histogram
 }
 
 type histogram struct {
@@ -123,7 +126,7 @@ func (s Stats) Throughput() float64 {
 // nanoseconds per worker.
 func (p *Pool) Stats() Stats {
 	var s Stats
-	var taken, ended uint64
+	var taken, ended, gone uint64
 	workers := p.allWorkers()
 	// Terminal counts are read before taken, so Running is never negative.
 	for _, w := range workers {
@@ -133,13 +136,14 @@ func (p *Pool) Stats() Stats {
 		s.Cancelled += c.cancelled.Load()
 		s.Panicked += c.panicked.Load()
 		s.Retried += c.retried.Load()
+		gone += c.heldGone.Load()
 		for i := range c.wait {
 			s.WaitBy[i].add(&c.wait[i])
 			s.Wait.add(&c.wait[i])
 		}
 		s.Run.add(&c.run)
 	}
-	ended = s.Succeeded + s.Failed + s.Cancelled + s.Retried
+	ended = s.Succeeded + s.Failed + s.Cancelled + s.Retried + gone
 	s.Cancelled += p.cancelled.Load()
 	s.Skipped = p.skipped.Load()
 	for _, w := range workers {
@@ -161,7 +165,7 @@ func (p *Pool) Stats() Stats {
 		// the figure negative for long; it is clamped anyway.
 		n := int(w.heldCnt.Load()) - int(w.c.taken.Load()-w.heldBase.Load())
 		if n > 0 {
-			s.QueuedBy[Normal.level()] += n // batches hold Go funcs, all Normal
+			s.QueuedBy[w.heldAtLv.Load()] += n
 			s.Queued += n
 		}
 	}

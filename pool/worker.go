@@ -37,12 +37,14 @@ type worker struct {
 	// wakeSpinner before the wake-up that w receives.
 	spinning bool
 
-	// A batch of Go funcs taken from level heldLvl in one lock; the worker
-	// alone reads and writes it, and publishes its size in held for Stats.
-	held    [maxBatch]func()
-	heldI   int
-	heldN   int
-	heldLvl int
+	// A batch of items taken from level heldLvl in one lock, all Go funcs
+	// or all jobs (already Running); the worker alone reads and writes it,
+	// and publishes its size and level for Stats.
+	held     [maxBatch]item
+	heldI    int
+	heldN    int
+	heldLvl  int
+	heldAtLv atomic.Int32
 	// heldCnt is the size of the batch when taken and heldBase the worker's
 	// taken count then: Stats derives how many are left from taken, so the
 	// worker publishes nothing per job.
@@ -54,7 +56,7 @@ type worker struct {
 	c counters
 }
 
-// maxBatch is the most Go funcs a worker takes from the queue at once.
+// maxBatch is the most items a worker takes from the queue at once.
 const maxBatch = 32
 
 // hold moves the next k items of q into w's batch. They are Go funcs up to
@@ -67,11 +69,41 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
 			break
 		}
 		q.PopFront()
-		w.held[n] = it.fn()
+		w.held[n] = it
 		n++
 	}
+	w.setHeld(n, lvl)
+}
+
+// holdJobs moves up to k jobs with handles from the front of q into w's
+// batch, up to the first Go func. They stay Queued, marked held, so that
+// Cancel ends them at once as it would in the queue. Jobs cancelled while
+// queued are dropped on the way; it returns how many. p.mu is held.
+func (w *worker) holdJobs(q *ring.Ring[item], k, lvl int) (ghosts int) {
+	n := 0
+	for n < k {
+		it, ok := q.Front()
+		if !ok || it.job() == nil {
+			break
+		}
+		q.PopFront()
+		if j := it.job(); j.State() != Queued {
+			ghosts++
+			continue
+		} else {
+			j.held = true
+		}
+		w.held[n] = it
+		n++
+	}
+	w.setHeld(n, lvl)
+	return ghosts
+}
+
+func (w *worker) setHeld(n, lvl int) {
 	w.heldI, w.heldN, w.heldLvl = 0, n, lvl
-	w.heldBase.Store(w.c.taken.Load() + 1) // the func popped with the batch runs first
+	w.heldAtLv.Store(int32(lvl))
+	w.heldBase.Store(w.c.taken.Load() + 1) // the item popped with the batch runs first
 	w.heldCnt.Store(int64(n))
 }
 
@@ -87,36 +119,44 @@ func (w *worker) clearHeld() {
 	w.heldCnt.Store(0)
 }
 
-// nextHeld returns the next func of w's batch, or nil when the batch is
-// empty or a higher level has work (the batch then goes back to the queue).
-func (w *worker) nextHeld() func() {
+// nextHeld returns the next item of w's batch, or the zero item when the
+// batch is empty or a higher level has work (the batch then goes back to
+// the queue).
+func (w *worker) nextHeld() item {
 	if w.heldI == w.heldN {
 		if w.heldN > 0 {
 			w.clearHeld()
 		}
-		return nil
+		return item{}
 	}
 	if int(w.p.topHint.Load()) > w.heldLvl {
 		w.p.mu.Lock()
 		w.p.unholdLocked(w)
 		w.p.mu.Unlock()
-		return nil
+		return item{}
 	}
-	fn := w.held[w.heldI]
-	w.held[w.heldI] = nil
+	it := w.held[w.heldI]
+	w.held[w.heldI] = item{}
 	w.heldI++
-	return fn
+	return it
 }
 
 // loop takes jobs until the pool is closed and drained.
 func (w *worker) loop() {
 	p := w.p
 	for {
-		if fn := w.nextHeld(); fn != nil {
-			if p.obs != nil || p.stuckAfter > 0 {
-				w.runFunc(fn) // events and start times need per-job bookkeeping
-			} else {
-				w.runHeld(fn)
+		if it := w.nextHeld(); it.p != nil {
+			switch j := it.job(); {
+			case j != nil && !j.state.CompareAndSwap(uint32(Queued), uint32(Running)):
+				// Cancelled while held: counted where it was cancelled.
+				w.c.taken.Add(1)
+				w.c.heldGone.Add(1)
+			case j != nil:
+				w.runJob(j)
+			case p.obs != nil || p.stuckAfter > 0:
+				w.runFunc(it.fn()) // events and start times need per-job bookkeeping
+			default:
+				w.runHeld(it.fn())
 			}
 			continue
 		}
@@ -387,9 +427,7 @@ func (w *worker) runJob(j *Job) {
 	j.disarm()
 	end := p.now()
 	w.c.run.observe(end - start)
-	if p.shards != nil {
-		w.setPace(max(1, end-start))
-	}
+	w.setPace(max(1, end-start))
 	// A retry is for failures, not for attempts someone cancelled.
 	if state == Failed && pe == nil && (cause == nil || cause == errTimeout) && w.retry(j, err) {
 		return
