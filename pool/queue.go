@@ -168,14 +168,14 @@ func (p *Pool) popLocked(w *worker) (item, bool) {
 			// worker's last job ran (setPace).
 			if p.batch > 1 && w.batchCap > 1 {
 				if k := min(p.batch-1, w.batchCap-1, q.Len()/(4*p.live)); k > 0 {
-					g := w.holdJobs(q, k, lvl)
+					g := w.hold(q, k, lvl, true)
 					p.ghosts[lvl] -= g
 					p.queued -= w.heldN + g
 				}
 			}
 		} else if p.batch > 1 {
 			if k := min(p.batch-1, q.Len()/(4*p.live)); k > 0 {
-				w.hold(q, k, lvl)
+				w.hold(q, k, lvl, false)
 				p.queued -= w.heldN
 			}
 		}

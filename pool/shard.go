@@ -245,7 +245,7 @@ func (w *worker) grabFrom(s *shard, mode int64) (item, bool) {
 	}
 	if found && it.job() == nil {
 		if k := min(w.batchCap-1, (s.q.Len()+1)/2); k > 0 {
-			w.hold(&s.q, k, Normal.level())
+			w.hold(&s.q, k, Normal.level(), false)
 		}
 	}
 	popped := ghosts

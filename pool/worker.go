@@ -59,38 +59,24 @@ type worker struct {
 // maxBatch is the most items a worker takes from the queue at once.
 const maxBatch = 32
 
-// hold moves the next k items of q into w's batch. They are Go funcs up to
-// the first job with a handle, which stays queued.
-func (w *worker) hold(q *ring.Ring[item], k, lvl int) {
+// hold moves up to k items of one kind from the front of q into w's batch:
+// Go funcs, or with jobs set jobs with handles, stopping at the first item
+// of the other kind. Held jobs stay Queued, marked held (under p.mu), so
+// that Cancel ends them at once as it would in the queue; jobs cancelled
+// while queued are dropped on the way, and hold returns how many.
+func (w *worker) hold(q *ring.Ring[item], k, lvl int, jobs bool) (ghosts int) {
 	n := 0
 	for n < k {
 		it, ok := q.Front()
-		if !ok || it.fn() == nil {
+		if !ok || (it.job() != nil) != jobs {
 			break
 		}
 		q.PopFront()
-		w.held[n] = it
-		n++
-	}
-	w.setHeld(n, lvl)
-}
-
-// holdJobs moves up to k jobs with handles from the front of q into w's
-// batch, up to the first Go func. They stay Queued, marked held, so that
-// Cancel ends them at once as it would in the queue. Jobs cancelled while
-// queued are dropped on the way; it returns how many. p.mu is held.
-func (w *worker) holdJobs(q *ring.Ring[item], k, lvl int) (ghosts int) {
-	n := 0
-	for n < k {
-		it, ok := q.Front()
-		if !ok || it.job() == nil {
-			break
-		}
-		q.PopFront()
-		if j := it.job(); j.State() != Queued {
-			ghosts++
-			continue
-		} else {
+		if j := it.job(); j != nil {
+			if j.State() != Queued {
+				ghosts++
+				continue
+			}
 			j.held = true
 		}
 		w.held[n] = it
