@@ -319,3 +319,38 @@ func TestCancelHeldJobEndsAtOnce(t *testing.T) {
 	}
 	close(gate3)
 }
+
+// TestShutdownEndsHeldJobs: jobs a worker took in a batch but has not run
+// are not in the queue when Shutdown's deadline passes; each still ends in
+// exactly one terminal state, and the counts reconcile.
+func TestShutdownEndsHeldJobs(t *testing.T) {
+	p, err := pool.New(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tiny := func(context.Context) error { return nil }
+	if j, _ := p.Submit(ctx, tiny); j.Wait(ctx) != nil { // workers learn jobs are short
+		t.Fatal("warm-up job failed")
+	}
+	var jobs []*pool.Job
+	for range 5000 {
+		j, err := p.Submit(ctx, tiny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, j)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	p.Shutdown(done)
+	p.Close()
+	for i, j := range jobs {
+		if st := j.State(); st != pool.Succeeded && st != pool.Cancelled {
+			t.Fatalf("job %d ended %v", i, st)
+		}
+	}
+	if s := reconcile(t, p); s.Submitted != uint64(len(jobs))+1 || s.Queued != 0 || s.Running != 0 {
+		t.Fatalf("stats: %+v", s)
+	}
+}
