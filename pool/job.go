@@ -24,7 +24,6 @@ type Job struct {
 	id     uint64
 	state  atomic.Uint32
 	prio   Priority
-	held   bool // in a worker's batch, still Queued; guarded by the pool's mu
 	// fail boxes the job's error, written once before state becomes
 	// terminal: a pointer rather than an interface, which keeps a Job in a
 	// 112-byte allocation, and nil (no allocation) for success.
@@ -280,7 +279,11 @@ func (j *Job) complete(s State, err error) {
 
 // completeAt is complete for a caller that has just read the clock.
 func (j *Job) completeAt(s State, err error, now int64) {
-	j.fail = boxErr(err)
+	if err != nil {
+		// Skipped for success: a pointer store costs a write barrier
+		// while the GC marks, and fail is still nil.
+		j.fail = boxErr(err)
+	}
 	j.finishedAt.Store(now)
 	j.state.Store(uint32(s))
 	if !atomic.CompareAndSwapPointer(&j.done, nil, chanPointer(closedChan)) {

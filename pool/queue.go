@@ -168,9 +168,8 @@ func (p *Pool) popLocked(w *worker) (item, bool) {
 			// worker's last job ran (setPace).
 			if p.batch > 1 && w.batchCap > 1 {
 				if k := min(p.batch-1, w.batchCap-1, q.Len()/(4*p.live)); k > 0 {
-					g := w.hold(q, k, lvl, true)
-					p.ghosts[lvl] -= g
-					p.queued -= w.heldN + g
+					w.hold(q, k, lvl, true)
+					p.queued -= w.heldN
 				}
 			}
 		} else if p.batch > 1 {
@@ -210,13 +209,7 @@ func (p *Pool) unholdLocked(w *worker) {
 	for i := w.heldN - 1; i >= w.heldI; i-- {
 		it := w.held[i]
 		w.held[i] = item{}
-		if j := it.job(); j != nil {
-			if j.State() != Queued {
-				continue // cancelled while held: already ended
-			}
-			j.held = false
-		}
-		q.PushFront(it)
+		q.PushFront(it) // a ghost among them goes back counted as one
 		back++
 	}
 	p.queued += back
@@ -242,9 +235,9 @@ func (p *Pool) cancelQueued(j *Job) bool {
 		p.mu.Unlock()
 		return false
 	}
-	if !j.held {
-		p.ghosts[j.prio.level()]++ // it stays in the queue until popped
-	}
+	// It stays in the queue, or in a worker's batch, until a worker
+	// passes it.
+	p.ghosts[j.prio.level()]++
 	p.cancelled.Add(1)
 	p.signalSpaceLocked() // the ghost freed a slot of a bounded queue
 	p.mu.Unlock()

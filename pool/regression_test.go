@@ -296,7 +296,13 @@ func TestCancelHeldJobEndsAtOnce(t *testing.T) {
 	if st := jobs[0].State(); st != pool.Cancelled {
 		t.Fatalf("cancelled job is %v, want Cancelled at once", st)
 	}
+	// Nothing moves while first runs, so the count is exact: the cancelled
+	// job no longer counts as queued though it sits in the worker's batch.
+	s := p.Stats()
 	close(gate2)
+	if s.Queued != len(jobs)-1 || s.Cancelled != 1 {
+		t.Fatalf("after a held job's cancel: Queued %d, Cancelled %d; want %d, 1", s.Queued, s.Cancelled, len(jobs)-1)
+	}
 	p.Wait(ctx)
 	if ran[0].Load() {
 		t.Fatal("the cancelled job ran")

@@ -61,10 +61,12 @@ const maxBatch = 32
 
 // hold moves up to k items of one kind from the front of q into w's batch:
 // Go funcs, or with jobs set jobs with handles, stopping at the first item
-// of the other kind. Held jobs stay Queued, marked held (under p.mu), so
-// that Cancel ends them at once as it would in the queue; jobs cancelled
-// while queued are dropped on the way, and hold returns how many.
-func (w *worker) hold(q *ring.Ring[item], k, lvl int, jobs bool) (ghosts int) {
+// of the other kind. It reads no job: the submitter has just written them,
+// and a read here would wait on its core while the submitter waits on the
+// lock. Held jobs stay Queued, so Cancel ends them at once as it would in
+// the queue; a job cancelled while queued or held stays counted in
+// p.ghosts until w reaches it (see skipGhost).
+func (w *worker) hold(q *ring.Ring[item], k, lvl int, jobs bool) {
 	n := 0
 	for n < k {
 		it, ok := q.Front()
@@ -72,18 +74,21 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int, jobs bool) (ghosts int) {
 			break
 		}
 		q.PopFront()
-		if j := it.job(); j != nil {
-			if j.State() != Queued {
-				ghosts++
-				continue
-			}
-			j.held = true
-		}
 		w.held[n] = it
 		n++
 	}
 	w.setHeld(n, lvl)
-	return ghosts
+}
+
+// skipGhost passes over a held job that was cancelled while queued or held:
+// it ended where it was cancelled, and leaves the ghost count now.
+func (w *worker) skipGhost(j *Job) {
+	p := w.p
+	p.mu.Lock()
+	p.ghosts[j.prio.level()]--
+	p.mu.Unlock()
+	w.c.taken.Add(1)
+	w.c.heldGone.Add(1)
 }
 
 func (w *worker) setHeld(n, lvl int) {
@@ -134,9 +139,7 @@ func (w *worker) loop() {
 		if it := w.nextHeld(); it.p != nil {
 			switch j := it.job(); {
 			case j != nil && !j.state.CompareAndSwap(uint32(Queued), uint32(Running)):
-				// Cancelled while held: counted where it was cancelled.
-				w.c.taken.Add(1)
-				w.c.heldGone.Add(1)
+				w.skipGhost(j)
 			case j != nil:
 				w.runJob(j)
 			case p.obs != nil || p.stuckAfter > 0:
