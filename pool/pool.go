@@ -32,6 +32,7 @@ type Pool struct {
 	labels     bool          // WithProfilerLabels
 	stopWatch  func() bool   // releases the watch on ctx
 	batch      int           // most Go items a worker takes at once; 1 = no batching
+	spinSubmit bool          // GOMAXPROCS > 1 at New: a submitter may spin for mu
 	shards     []shard       // the fast lane for Go funcs; nil where it does not apply
 
 	// Read on every job by workers, written rarely: kept apart from the
@@ -51,6 +52,8 @@ type Pool struct {
 	_      [60]byte
 	nspin  atomic.Int32 // workers spinning, and wake-ups on their way
 	nidle  atomic.Int32 // len(idle), for readers without mu
+	// subWait counts submitters waiting for mu (see lockSubmit).
+	subWait atomic.Int32
 	// runMask+1 is how many consecutive items a shard takes: 1 until the
 	// workers find their funcs tiny; see pace.
 	runMask atomic.Uint32
@@ -132,6 +135,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		pendingJobs: make(map[*Job]*time.Timer),
 	}
 	p.topHint.Store(-1)
+	p.spinSubmit = runtime.GOMAXPROCS(0) > 1
 	if procs := runtime.GOMAXPROCS(0); procs >= fastLaneProcs && fastLane(&c, workers) {
 		// More shards than cores would only lengthen the scans of idle
 		// workers: past that, workers share them.
