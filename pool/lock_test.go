@@ -60,3 +60,37 @@ func TestLockSubmitExcludes(t *testing.T) {
 		})
 	}
 }
+
+// TestLockFreeShard: a submit that finds its shard busy takes the shard
+// that is free, whichever it is, and waits on a lock only when none is;
+// it always returns holding the lock of the shard it returns.
+func TestLockFreeShard(t *testing.T) {
+	for free := range 4 {
+		p := &Pool{shards: make([]shard, 4)}
+		for i := range p.shards {
+			if i != free {
+				p.shards[i].mu.Lock()
+			}
+		}
+		if s := p.lockFreeShard(); s != &p.shards[free] {
+			t.Fatalf("shard %d free: got another", free)
+		}
+		if p.shards[free].mu.TryLock() {
+			t.Fatalf("shard %d returned unlocked", free)
+		}
+	}
+
+	p := &Pool{shards: make([]shard, 4)}
+	for i := range p.shards {
+		p.shards[i].mu.Lock()
+	}
+	got := make(chan *shard)
+	go func() { got <- p.lockFreeShard() }()
+	for i := range p.shards {
+		p.shards[i].mu.Unlock() // whichever it waits on, it gets one
+	}
+	s := <-got
+	if s.mu.TryLock() {
+		t.Fatal("returned a shard without holding its lock")
+	}
+}

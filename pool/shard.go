@@ -98,8 +98,7 @@ func (p *Pool) pushShard(it item) bool {
 	} else {
 		// Another submitter (or a thief) holds it: go elsewhere rather
 		// than queue behind it.
-		s = &p.shards[rand.Uint32N(uint32(len(p.shards)))]
-		s.mu.Lock()
+		s = p.lockFreeShard()
 	}
 	if s.closed {
 		s.mu.Unlock()
@@ -119,6 +118,26 @@ func (p *Pool) pushShard(it item) bool {
 		p.wakeSpinner()
 	}
 	return true
+}
+
+// lockFreeShard locks the first shard it finds free, from a random one on,
+// and queues on a lock only after two rounds found none: a submitter that
+// sleeps on a shard's lock is woken onto the holder's P, behind it, while
+// its own P runs the worker it last woke (see lockSubmit).
+func (p *Pool) lockFreeShard() *shard {
+	n := uint32(len(p.shards))
+	i := rand.Uint32N(n)
+	for range 2 * n {
+		if s := &p.shards[i]; s.mu.TryLock() {
+			return s
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	s := &p.shards[i]
+	s.mu.Lock()
+	return s
 }
 
 // shardsNonEmpty reports whether any shard holds an item, ghosts included.
