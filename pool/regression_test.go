@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -358,5 +359,63 @@ func TestShutdownEndsHeldJobs(t *testing.T) {
 	}
 	if s := reconcile(t, p); s.Submitted != uint64(len(jobs))+1 || s.Queued != 0 || s.Running != 0 {
 		t.Fatalf("stats: %+v", s)
+	}
+}
+
+// TestGhostInGivenBackBatch: a job cancelled while in a worker's batch goes
+// back to the queue with the rest of the batch when a Highest job arrives;
+// it never runs, the Highest job runs next, and the counts reconcile with
+// the ghost counted once.
+func TestGhostInGivenBackBatch(t *testing.T) {
+	p := newPool(t, 1)
+	ctx := context.Background()
+	tiny := func(context.Context) error { return nil }
+	if j, _ := p.Submit(ctx, tiny); j.Wait(ctx) != nil { // the worker learns jobs are short
+		t.Fatal("warm-up job failed")
+	}
+	gate, gate2 := make(chan struct{}), make(chan struct{})
+	p.Go(func() { <-gate })
+	first, _ := p.Submit(ctx, func(context.Context) error { <-gate2; return nil })
+	var order []int // appended by the one worker only
+	var jobs []*pool.Job
+	for i := range 40 {
+		j, err := p.Submit(ctx, func(context.Context) error { order = append(order, i); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, j)
+	}
+	close(gate)
+	for first.State() != pool.Running {
+		runtime.Gosched()
+	}
+	jobs[0].Cancel() // held in the worker's batch behind first
+	const highest = -1
+	p.Submit(ctx, func(context.Context) error { order = append(order, highest); return nil }, pool.WithPriority(pool.Highest))
+	close(gate2)
+	p.Wait(ctx)
+	if jobs[0].State() != pool.Cancelled {
+		t.Fatalf("cancelled job ended %v", jobs[0].State())
+	}
+	want := []int{highest}
+	for i := 1; i < 40; i++ {
+		want = append(want, i)
+	}
+	if !slices.Equal(order, want) {
+		t.Fatalf("ran %v, want %v", order, want)
+	}
+	if s := reconcile(t, p); s.Cancelled != 1 || s.Queued != 0 || s.Running != 0 {
+		t.Fatalf("stats: %+v", s)
+	}
+	// The ghost left the count when the worker passed it: one job queued
+	// behind a busy worker shows as one.
+	started, gate3 := make(chan struct{}), make(chan struct{})
+	p.Go(func() { close(started); <-gate3 })
+	<-started
+	p.Submit(ctx, tiny)
+	s := p.Stats()
+	close(gate3)
+	if s.Queued != 1 {
+		t.Fatalf("one job queued, Stats says %d", s.Queued)
 	}
 }
