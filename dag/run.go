@@ -365,7 +365,15 @@ func (r *run) sweep(all bool) {
 // error rather than the job's bare context.Canceled.
 func (n *nodeRun) settle() {
 	n.state = n.job.State()
-	if n.attempts > 0 || n.err == nil {
+	switch {
+	case n.attempts > 0:
+		n.err = n.job.Err()
+	case n.err != nil:
+		// The function was called and found the run stopped.
+	case n.state == pool.Cancelled && n.r.stopErr != nil:
+		// Cancelled in the queue by stop: no worker reached it.
+		n.err = n.r.stopErr
+	default:
 		n.err = n.job.Err()
 	}
 }

@@ -165,6 +165,44 @@ func TestRunFailFastCancelsEverything(t *testing.T) {
 	})
 }
 
+// TestRunFailFastStopsQueuedJob: a node whose job is still queued when the
+// run stops ends Cancelled with the run's stop error, not a bare
+// context.Canceled. The failing node keeps both workers busy with Highest
+// jobs, so no worker can reach the queued job before the run cancels it.
+func TestRunFailFastStopsQueuedJob(t *testing.T) {
+	p := newPool(t, 2)
+	defer p.Close()
+	hold := make(chan struct{})
+	slowStarted := make(chan struct{})
+	fns := map[string]nodeFunc{
+		"slow": func(ctx context.Context, _ dag.Results) (any, error) {
+			close(slowStarted)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		},
+		"bad": func(context.Context, dag.Results) (any, error) {
+			<-slowStarted
+			for range 2 { // one for each worker, ahead of the queued node
+				if _, err := p.Submit(context.Background(), func(context.Context) error { <-hold; return nil }, pool.WithPriority(pool.Highest)); err != nil {
+					return nil, err
+				}
+			}
+			return nil, errBoom
+		},
+		"queued": func(context.Context, dag.Results) (any, error) { return nil, nil },
+	}
+	g := build(t, []string{"slow", "bad", "queued"}, fns)
+	rep, err := g.Run(context.Background(), p, dag.FailFast)
+	close(hold)
+	if !errors.Is(err, errBoom) {
+		t.Errorf("Run error = %v, want boom", err)
+	}
+	n, _ := rep.Node("queued")
+	if n.State != pool.Cancelled || !errors.Is(n.Err, dag.ErrStopped) || !errors.Is(n.Err, errBoom) || n.Attempts != 0 {
+		t.Errorf("queued: %v, error %v after %d attempts; want Cancelled, ErrStopped and boom, no attempt", n.State, n.Err, n.Attempts)
+	}
+}
+
 func TestRunContextCancelLeavesNothingRunning(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := newPool(t, 2)
