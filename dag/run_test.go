@@ -21,6 +21,16 @@ var errBoom = errors.New("boom")
 
 func fail(context.Context, dag.Results) (any, error) { return nil, errBoom }
 
+// untilCancelled is a node that closes started, then runs until its context
+// ends.
+func untilCancelled(started chan struct{}) nodeFunc {
+	return func(ctx context.Context, _ dag.Results) (any, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+}
+
 func TestRunDiamondRunsMiddleNodesConcurrently(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := newPool(t, 2)
@@ -130,11 +140,7 @@ func TestRunFailFastCancelsEverything(t *testing.T) {
 		slowStarted := make(chan struct{})
 		var ranQueued atomic.Bool
 		fns := map[string]nodeFunc{
-			"slow": func(ctx context.Context, _ dag.Results) (any, error) {
-				close(slowStarted)
-				<-ctx.Done()
-				return nil, ctx.Err()
-			},
+			"slow": untilCancelled(slowStarted),
 			"bad": func(context.Context, dag.Results) (any, error) {
 				<-slowStarted
 				return nil, errBoom
@@ -175,11 +181,7 @@ func TestRunFailFastStopsQueuedJob(t *testing.T) {
 	hold := make(chan struct{})
 	slowStarted := make(chan struct{})
 	fns := map[string]nodeFunc{
-		"slow": func(ctx context.Context, _ dag.Results) (any, error) {
-			close(slowStarted)
-			<-ctx.Done()
-			return nil, ctx.Err()
-		},
+		"slow": untilCancelled(slowStarted),
 		"bad": func(context.Context, dag.Results) (any, error) {
 			<-slowStarted
 			for range 2 { // one for each worker, ahead of the queued node
