@@ -61,11 +61,10 @@ const maxBatch = 32
 
 // hold moves up to k items of one kind from the front of q into w's batch:
 // Go funcs, or with jobs set jobs with handles, stopping at the first item
-// of the other kind. It reads no job: the submitter has just written them,
-// and a read here would wait on its core while the submitter waits on the
-// lock. Held jobs stay Queued, so Cancel ends them at once as it would in
-// the queue; a job cancelled while queued or held stays counted in
-// p.ghosts until w reaches it (see skipGhost).
+// of the other kind. It reads no job, so p.mu covers only moving slots.
+// Held jobs stay Queued, so Cancel ends them at once as it would in the
+// queue; a job cancelled while queued or held stays counted in p.ghosts
+// until w reaches it (see skipGhost).
 func (w *worker) hold(q *ring.Ring[item], k, lvl int, jobs bool) {
 	n := 0
 	for n < k {
