@@ -273,34 +273,17 @@ func TestWaitReturnsOnlyOnceTerminal(t *testing.T) {
 func TestCancelHeldJobEndsAtOnce(t *testing.T) {
 	p := newPool(t, 1)
 	ctx := context.Background()
-	tiny := func(context.Context) error { return nil }
-	if j, _ := p.Submit(ctx, tiny); j.Wait(ctx) != nil { // the worker learns jobs are short
-		t.Fatal("warm-up job failed")
-	}
-	gate, gate2 := make(chan struct{}), make(chan struct{})
-	p.Go(func() { <-gate })
-	first, _ := p.Submit(ctx, func(context.Context) error { <-gate2; return nil })
 	var ran [40]atomic.Bool
-	var jobs []*pool.Job
-	for i := range ran {
-		j, err := p.Submit(ctx, func(context.Context) error { ran[i].Store(true); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs = append(jobs, j)
-	}
-	close(gate)
-	for first.State() != pool.Running {
-		runtime.Gosched()
-	}
+	jobs, release := holdBatch(t, p, len(ran), func(i int) { ran[i].Store(true) })
 	jobs[0].Cancel()
 	if st := jobs[0].State(); st != pool.Cancelled {
+		release()
 		t.Fatalf("cancelled job is %v, want Cancelled at once", st)
 	}
 	// Nothing moves while first runs, so the count is exact: the cancelled
 	// job no longer counts as queued though it sits in the worker's batch.
 	s := p.Stats()
-	close(gate2)
+	release()
 	if s.Queued != len(jobs)-1 || s.Cancelled != 1 {
 		t.Fatalf("after a held job's cancel: Queued %d, Cancelled %d; want %d, 1", s.Queued, s.Cancelled, len(jobs)-1)
 	}
@@ -316,15 +299,50 @@ func TestCancelHeldJobEndsAtOnce(t *testing.T) {
 	if s := reconcile(t, p); s.Cancelled != 1 || s.Queued != 0 || s.Running != 0 {
 		t.Fatalf("stats: %+v", s)
 	}
-	// No ghost was left counted: one job queued behind a busy worker shows.
-	started, gate3 := make(chan struct{}), make(chan struct{})
-	p.Go(func() { close(started); <-gate3 })
+	assertNoGhostCounted(t, p)
+}
+
+// holdBatch has the one worker of p learn that jobs are short, then run a
+// job that blocks until release while n short jobs, each calling run with
+// its index, queue behind it: the worker takes a batch of them with the
+// blocking one. It returns once that job runs.
+func holdBatch(t *testing.T, p *pool.Pool, n int, run func(i int)) (jobs []*pool.Job, release func()) {
+	t.Helper()
+	ctx := context.Background()
+	if j, _ := p.Submit(ctx, nop); j.Wait(ctx) != nil {
+		t.Fatal("warm-up job failed")
+	}
+	gate, gate2 := make(chan struct{}), make(chan struct{})
+	p.Go(func() { <-gate })
+	first, _ := p.Submit(ctx, func(context.Context) error { <-gate2; return nil })
+	for i := range n {
+		j, err := p.Submit(ctx, func(context.Context) error { run(i); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, j)
+	}
+	close(gate)
+	for first.State() != pool.Running {
+		runtime.Gosched()
+	}
+	return jobs, func() { close(gate2) }
+}
+
+// assertNoGhostCounted checks, on an idle one-worker pool, that no
+// cancelled job is still counted as a ghost: one job queued behind a busy
+// worker shows as one.
+func assertNoGhostCounted(t *testing.T, p *pool.Pool) {
+	t.Helper()
+	started, gate := make(chan struct{}), make(chan struct{})
+	p.Go(func() { close(started); <-gate })
 	<-started
-	p.Submit(ctx, tiny)
-	if s := p.Stats(); s.Queued != 1 {
+	p.Submit(context.Background(), nop)
+	s := p.Stats()
+	close(gate)
+	if s.Queued != 1 {
 		t.Fatalf("one job queued, Stats says %d", s.Queued)
 	}
-	close(gate3)
 }
 
 // TestShutdownEndsHeldJobs: jobs a worker took in a batch but has not run
@@ -369,30 +387,12 @@ func TestShutdownEndsHeldJobs(t *testing.T) {
 func TestGhostInGivenBackBatch(t *testing.T) {
 	p := newPool(t, 1)
 	ctx := context.Background()
-	tiny := func(context.Context) error { return nil }
-	if j, _ := p.Submit(ctx, tiny); j.Wait(ctx) != nil { // the worker learns jobs are short
-		t.Fatal("warm-up job failed")
-	}
-	gate, gate2 := make(chan struct{}), make(chan struct{})
-	p.Go(func() { <-gate })
-	first, _ := p.Submit(ctx, func(context.Context) error { <-gate2; return nil })
 	var order []int // appended by the one worker only
-	var jobs []*pool.Job
-	for i := range 40 {
-		j, err := p.Submit(ctx, func(context.Context) error { order = append(order, i); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs = append(jobs, j)
-	}
-	close(gate)
-	for first.State() != pool.Running {
-		runtime.Gosched()
-	}
-	jobs[0].Cancel() // held in the worker's batch behind first
+	jobs, release := holdBatch(t, p, 40, func(i int) { order = append(order, i) })
+	jobs[0].Cancel() // held in the worker's batch behind the blocking job
 	const highest = -1
 	p.Submit(ctx, func(context.Context) error { order = append(order, highest); return nil }, pool.WithPriority(pool.Highest))
-	close(gate2)
+	release()
 	p.Wait(ctx)
 	if jobs[0].State() != pool.Cancelled {
 		t.Fatalf("cancelled job ended %v", jobs[0].State())
@@ -407,15 +407,5 @@ func TestGhostInGivenBackBatch(t *testing.T) {
 	if s := reconcile(t, p); s.Cancelled != 1 || s.Queued != 0 || s.Running != 0 {
 		t.Fatalf("stats: %+v", s)
 	}
-	// The ghost left the count when the worker passed it: one job queued
-	// behind a busy worker shows as one.
-	started, gate3 := make(chan struct{}), make(chan struct{})
-	p.Go(func() { close(started); <-gate3 })
-	<-started
-	p.Submit(ctx, tiny)
-	s := p.Stats()
-	close(gate3)
-	if s.Queued != 1 {
-		t.Fatalf("one job queued, Stats says %d", s.Queued)
-	}
+	assertNoGhostCounted(t, p)
 }
