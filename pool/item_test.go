@@ -34,11 +34,12 @@ func TestItemRoundTrip(t *testing.T) {
 	}
 }
 
-// TestJobFitsItsSizeClass: a Job must stay in the 112-byte allocation
-// class, so that a queued Submit job costs the pool under 128 bytes with its
-// queue slot (issue 3's target).
+// TestJobFitsItsSizeClass: a Job must stay in the 96-byte allocation
+// class: a queued Submit job then costs the pool about 105 bytes with its
+// queue slot, under issue 3's 128, and on a cold heap each Job's bytes are
+// page faults (docs/performance.md).
 func TestJobFitsItsSizeClass(t *testing.T) {
-	if n := unsafe.Sizeof(Job{}); n > 112 {
-		t.Fatalf("Job is %d bytes, want at most 112", n)
+	if n := unsafe.Sizeof(Job{}); n > 96 {
+		t.Fatalf("Job is %d bytes, want at most 96", n)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/threadsystem/threadsystem/retry"
 )
@@ -24,18 +23,13 @@ type Job struct {
 	id     uint64
 	state  atomic.Uint32
 	prio   Priority
-	// fail boxes the job's error, written once before state becomes
-	// terminal: a pointer rather than an interface, which keeps a Job in a
-	// 112-byte allocation, and nil (no allocation) for success.
-	fail *error
 
 	// Times in nanoseconds since the pool's epoch; 0 means "not yet".
 	queuedAt, startedAt, finishedAt atomic.Int64
 
-	done  unsafe.Pointer           // chan struct{}, made on first Done call; atomic
-	hooks atomic.Pointer[doneHook] // run once at completion; hooksFired after
-	run   atomic.Pointer[runState] // the running context's state, made lazily
-	ext   *jobExt                  // rarely used options; nil when none
+	note atomic.Pointer[jobNote]  // waiters until the job ends, then its outcome (outcome.go)
+	run  atomic.Pointer[runState] // the running context's state, made lazily
+	ext  *jobExt                  // rarely used options; nil when none
 }
 
 // jobExt holds the options most jobs do not use, keeping Job small.
@@ -58,30 +52,6 @@ func (j *Job) breaker() *retry.Breaker {
 		return nil
 	}
 	return j.ext.breaker
-}
-
-// doneHook is one callback in a job's completion list.
-type doneHook struct {
-	f    func(*Job)
-	next *doneHook
-}
-
-// hooksFired marks a job whose hooks have run: later ones run at once.
-var hooksFired = &doneHook{}
-
-// whenDone runs f(j) once j is terminal: at once if it already is, else on
-// the goroutine that completes j. f must not block.
-func (j *Job) whenDone(f func(*Job)) {
-	for {
-		head := j.hooks.Load()
-		if head == hooksFired {
-			f(j)
-			return
-		}
-		if j.hooks.CompareAndSwap(head, &doneHook{f: f, next: head}) {
-			return
-		}
-	}
 }
 
 // Attempts returns how many times the job's function has started: 1 for a
@@ -111,14 +81,6 @@ func (j *Job) AttemptErrors() []error {
 	defer j.ext.mu.Unlock()
 	return append([]error(nil), j.ext.errs...)
 }
-
-// closedChan is shared by every job whose Done is first asked for after it
-// finished.
-var closedChan = func() chan struct{} {
-	c := make(chan struct{})
-	close(c)
-	return c
-}()
 
 // ID returns the job's identifier, unique within its pool and increasing in
 // submission order.
@@ -150,36 +112,6 @@ func (j *Job) Err() error {
 	return j.errValue()
 }
 
-// errValue returns the job's error; the caller knows it is settled.
-func (j *Job) errValue() error {
-	if j.fail == nil {
-		return nil
-	}
-	return *j.fail
-}
-
-// Boxes for the errors jobs commonly end with, so that ending with them
-// allocates nothing.
-var (
-	boxedCanceled = func() *error { e := context.Canceled; return &e }()
-	boxedShutdown = func() *error { var e error = errShutdownCancel; return &e }()
-	boxedDropped  = func() *error { var e error = errDroppedCancel; return &e }()
-)
-
-func boxErr(err error) *error {
-	switch err {
-	case nil:
-		return nil
-	case context.Canceled:
-		return boxedCanceled
-	case errShutdownCancel:
-		return boxedShutdown
-	case errDroppedCancel:
-		return boxedDropped
-	}
-	return &err
-}
-
 // spinUntilDone yields a few times for a job about to finish, which saves
 // making its Done channel when waiting on many tiny jobs in turn. It reports
 // whether the job finished.
@@ -192,33 +124,6 @@ func (j *Job) spinUntilDone() bool {
 	}
 	return false
 }
-
-// settled waits out the instant between a job's move to a terminal state
-// and its completion, so that a terminal job always shows its error.
-func (j *Job) settled() {
-	for j.finishedAt.Load() == 0 {
-		runtime.Gosched()
-	}
-}
-
-// Done returns a channel closed when the job reaches a terminal state. It is
-// safe to call from many goroutines and returns the same channel each time.
-func (j *Job) Done() <-chan struct{} {
-	if p := atomic.LoadPointer(&j.done); p != nil {
-		return chanOf(p)
-	}
-	c := make(chan struct{})
-	if atomic.CompareAndSwapPointer(&j.done, nil, chanPointer(c)) {
-		return c
-	}
-	return chanOf(atomic.LoadPointer(&j.done))
-}
-
-// A channel is one pointer: Job.done holds it as such, which needs no
-// interface (16 bytes) and no box.
-func chanPointer(c chan struct{}) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
-
-func chanOf(p unsafe.Pointer) chan struct{} { return *(*chan struct{})(unsafe.Pointer(&p)) }
 
 // Wait blocks until the job is terminal and returns its error, or until ctx
 // ends and returns ctx's error. It does not cancel the job.
@@ -279,24 +184,7 @@ func (j *Job) complete(s State, err error) {
 
 // completeAt is complete for a caller that has just read the clock.
 func (j *Job) completeAt(s State, err error, now int64) {
-	if err != nil {
-		// Skipped for success: a pointer store costs a write barrier
-		// while the GC marks, and fail is still nil.
-		j.fail = boxErr(err)
-	}
 	j.finishedAt.Store(now)
 	j.state.Store(uint32(s))
-	if !atomic.CompareAndSwapPointer(&j.done, nil, chanPointer(closedChan)) {
-		if p := atomic.LoadPointer(&j.done); p != chanPointer(closedChan) {
-			close(chanOf(p))
-		}
-	}
-	// Hooks were pushed newest first: run them in registration order.
-	var list []func(*Job)
-	for h := j.hooks.Swap(hooksFired); h != nil; h = h.next {
-		list = append(list, h.f)
-	}
-	for i := len(list) - 1; i >= 0; i-- {
-		list[i](j)
-	}
+	j.end(err)
 }
