@@ -119,14 +119,18 @@ func (j *Job) errValue() error { return j.note.Load().err }
 // channel and runs the hooks in the order they were registered. The caller
 // has made j terminal.
 func (j *Job) end(err error) {
-	var list *jobNote
+	var (
+		list *jobNote
+		ch   chan struct{}
+	)
 	for {
 		list = j.note.Load()
-		if j.note.CompareAndSwap(list, outcome(err, doneChan(list))) {
+		ch = doneChan(list)
+		if j.note.CompareAndSwap(list, outcome(err, ch)) {
 			break
 		}
 	}
-	if ch := doneChan(list); ch != nil {
+	if ch != nil {
 		close(ch)
 	}
 	// Hooks were pushed newest first.
