@@ -135,8 +135,9 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		pendingJobs: make(map[*Job]*time.Timer),
 	}
 	p.topHint.Store(-1)
-	p.spinSubmit = runtime.GOMAXPROCS(0) > 1
-	if procs := runtime.GOMAXPROCS(0); procs >= fastLaneProcs && fastLane(&c, workers) {
+	procs := runtime.GOMAXPROCS(0)
+	p.spinSubmit = procs > 1
+	if procs >= fastLaneProcs && fastLane(&c, workers) {
 		// More shards than cores would only lengthen the scans of idle
 		// workers: past that, workers share them.
 		n := min(workers, procs)

@@ -231,14 +231,11 @@ func (p *Pool) setTopLocked(top int) {
 // in order, when a higher level has work.
 func (p *Pool) unholdLocked(w *worker) {
 	q := &p.levels[w.heldLvl]
-	back := 0
 	for i := w.heldN - 1; i >= w.heldI; i-- {
-		it := w.held[i]
+		q.PushFront(w.held[i]) // a ghost among them goes back counted as one
 		w.held[i] = item{}
-		q.PushFront(it) // a ghost among them goes back counted as one
-		back++
 	}
-	p.queued += back
+	p.queued += w.heldN - w.heldI
 	if w.heldLvl > p.top {
 		p.setTopLocked(w.heldLvl)
 	}
