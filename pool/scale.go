@@ -71,9 +71,11 @@ func (w *worker) parkLocked() bool {
 	p.idle = append(p.idle, w)
 	p.nidle.Store(int32(len(p.idle)))
 	p.active--
-	if p.shardsNonEmpty() {
-		// A Go func landed as w was about to park: its submitter may have
-		// seen no idle worker, so w takes it instead of sleeping on it.
+	if p.nspin.Load() == 0 && p.shardsNonEmpty() {
+		// A Go func landed as w was about to park, and no worker spins to
+		// find it: its submitter may have seen no idle worker, so w takes
+		// it instead of sleeping on it. A spinner would find it, and wakes
+		// another worker once it has work (stopSpinning).
 		p.popIdleLocked()
 		return true
 	}

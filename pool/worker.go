@@ -226,11 +226,11 @@ func (w *worker) takeFast() (item, bool) {
 			p.mu.Unlock()
 			return it, true
 		}
-		if p.shardsNonEmpty() {
+		switch p.idleStepLocked() {
+		case lookAgain:
 			p.mu.Unlock()
 			continue
-		}
-		if p.closed && p.pending == 0 {
+		case retire:
 			return item{}, false
 		}
 		if !w.parkLocked() {
@@ -238,6 +238,37 @@ func (w *worker) takeFast() (item, bool) {
 		}
 		p.mu.Unlock()
 	}
+}
+
+// idleStep is what a fast-lane worker that found nothing to take does next.
+type idleStep int
+
+const (
+	park idleStep = iota
+	lookAgain
+	retire
+)
+
+// idleStepLocked decides idleStep; p.mu is held. Go funcs left in the
+// shards are a busy shard's: one that a submitter is filling or a worker
+// draining. A spinner finds them, or wakes another worker for them once it
+// has work (stopSpinning), so with one counted the others park rather than
+// loop for them against their peers and the submitter: on 16 cores that
+// loop cost a third of the tiny jobs' throughput (docs/performance.md).
+// Once the pool is closed they look again instead: Close has woken the
+// parked workers for the last time, and each must retire when the shards
+// are empty.
+func (p *Pool) idleStepLocked() idleStep {
+	switch {
+	case p.shardsNonEmpty():
+		if p.nspin.Load() == 0 || p.closed {
+			return lookAgain
+		}
+		return park
+	case p.closed && p.pending == 0:
+		return retire
+	}
+	return park
 }
 
 // runFunc runs a job submitted with Go.
