@@ -105,10 +105,15 @@ var closedChan = func() chan struct{} {
 
 // settled waits out the instant between a job's move to a terminal state
 // and the publication of its outcome, so that a terminal job always shows
-// its error.
+// its error, and then the closing of its Done channel, so that Done is
+// closed once Wait or Err has returned.
 func (j *Job) settled() {
-	for n := j.note.Load(); n == nil || !n.final; n = j.note.Load() {
+	n := j.note.Load()
+	for ; n == nil || !n.final; n = j.note.Load() {
 		runtime.Gosched()
+	}
+	if n.ch != nil {
+		<-n.ch // end closes it right after publishing n
 	}
 }
 
