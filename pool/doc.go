@@ -32,6 +32,11 @@
 // switch from short jobs to long ones, the first long ones may start out of
 // order until a worker has timed one. See docs/performance.md.
 //
+// Elsewhere, a worker takes Go funcs from a long queue in a batch, which it
+// runs in order: up to 64 at once, and no more than a quarter of its share
+// of the queue. With several workers, a func may then start up to a batch
+// ahead of its turn.
+//
 // # Bounded queue
 //
 // [WithQueueSize] bounds the jobs waiting for a worker. When the queue is

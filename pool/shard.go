@@ -191,7 +191,7 @@ func (p *Pool) wakeSpinner() {
 
 // grab takes work from w's own shard, or steals from another: a job with a
 // handle alone, or a run of Go funcs, half of what the shard holds and at
-// most maxBatch, of which it returns the first and holds the rest.
+// most paceBatch, of which it returns the first and holds the rest.
 func (w *worker) grab() (item, bool) {
 	p := w.p
 	if p.oldestFirst.Load() {
@@ -416,7 +416,7 @@ func (w *worker) pace() {
 // next batch: many tiny funcs per grab, one at a time once they take long,
 // so that a batch never holds up much work an idle worker could steal.
 func (w *worker) setPace(per int64) {
-	w.batchCap = int(min(maxBatch, max(1, batchSpan/per)))
+	w.batchCap = int(min(paceBatch, max(1, batchSpan/per)))
 	// Funcs this short start within microseconds wherever they queue:
 	// submitters may then fill a shard runLen at a time, which keeps its
 	// lines in their cache, instead of one func per shard in turn.

@@ -80,7 +80,7 @@ func (h *Histogram) add(from *histogram) {
 // Wait and Run cover jobs with handles (Submit, TrySubmit, Call); jobs
 // submitted with Go are counted but not timed, which keeps Go at its cost.
 // A worker taking a batch of Go funcs from a long queue publishes their
-// outcomes when the batch ends (at most 32 funcs): until then Stats counts
+// outcomes when the batch ends (at most 64 funcs): until then Stats counts
 // the batch as queued, even the func running. Without an observer or a
 // stuck threshold, that is the price of two fewer atomic writes per job.
 type Stats struct {
