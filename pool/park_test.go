@@ -33,6 +33,7 @@ func TestParkWhileSpinnerLooks(t *testing.T) {
 	ran := make(chan struct{})
 	busy.mu.Lock()
 	busy.q.PushBack(funcItem(func() { close(ran) }))
+	busy.pushed++ // as pushShard counts it, so that Stats adds up
 	busy.full.Store(true)
 	w.wake <- struct{}{}
 
