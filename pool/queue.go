@@ -230,14 +230,15 @@ func (p *Pool) setTopLocked(top int) {
 // unholdLocked puts a worker's unrun batch back at the front of its level,
 // in order, when a higher level has work.
 func (p *Pool) unholdLocked(w *worker) {
-	q := &p.levels[w.heldLvl]
+	lvl := int(w.heldLvl.Load())
+	q := &p.levels[lvl]
 	for i := w.heldN - 1; i >= w.heldI; i-- {
 		q.PushFront(w.held[i]) // a ghost among them goes back counted as one
 		w.held[i] = item{}
 	}
 	p.queued += w.heldN - w.heldI
-	if w.heldLvl > p.top {
-		p.setTopLocked(w.heldLvl)
+	if lvl > p.top {
+		p.setTopLocked(lvl)
 	}
 	w.clearHeld()
 }

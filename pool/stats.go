@@ -165,7 +165,7 @@ func (p *Pool) Stats() Stats {
 		// the figure negative for long; it is clamped anyway.
 		n := int(w.heldCnt.Load()) - int(w.c.taken.Load()-w.heldBase.Load())
 		if n > 0 {
-			s.QueuedBy[w.heldAtLv.Load()] += n
+			s.QueuedBy[w.heldLvl.Load()] += n
 			s.Queued += n
 		}
 	}

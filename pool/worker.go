@@ -38,13 +38,12 @@ type worker struct {
 	spinning bool
 
 	// A batch of items taken from level heldLvl in one lock, all Go funcs
-	// or all jobs (already Running); the worker alone reads and writes it,
-	// and publishes its size and level for Stats.
-	held     [maxBatch]item
-	heldI    int
-	heldN    int
-	heldLvl  int
-	heldAtLv atomic.Int32
+	// or all jobs (still Queued: see hold); the worker alone reads and
+	// writes it, and publishes its size and level for Stats.
+	held    [maxBatch]item
+	heldI   int
+	heldN   int
+	heldLvl atomic.Int32
 	// heldCnt is the size of the batch when taken and heldBase the worker's
 	// taken count then: Stats derives how many are left from taken, so the
 	// worker publishes nothing per job.
@@ -100,8 +99,8 @@ func (w *worker) skipGhost(j *Job) {
 }
 
 func (w *worker) setHeld(n, lvl int) {
-	w.heldI, w.heldN, w.heldLvl = 0, n, lvl
-	w.heldAtLv.Store(int32(lvl))
+	w.heldI, w.heldN = 0, n
+	w.heldLvl.Store(int32(lvl))
 	w.heldBase.Store(w.c.taken.Load() + 1) // the item popped with the batch runs first
 	w.heldCnt.Store(int64(n))
 }
@@ -128,7 +127,7 @@ func (w *worker) nextHeld() item {
 		}
 		return item{}
 	}
-	if int(w.p.topHint.Load()) > w.heldLvl {
+	if w.p.topHint.Load() > w.heldLvl.Load() {
 		w.p.mu.Lock()
 		w.p.unholdLocked(w)
 		w.p.mu.Unlock()
