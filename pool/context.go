@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,10 @@ type runState struct {
 	stops    []func() bool // parent AfterFunc registrations to release
 	timer    *time.Timer
 	afters   []*afterFunc
+
+	// A start or finish too far from what Job.span counts it from
+	// (jobtimes.go).
+	farStarted, farFinished atomic.Int64
 }
 
 type afterFunc struct {

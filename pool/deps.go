@@ -38,11 +38,11 @@ func (p *Pool) admitPending(j *Job) error {
 		return ErrClosed
 	}
 	p.submitted++
-	j.id = p.ids.Add(1)
+	j.setID(p.ids.Add(1))
 	p.pending++
 	p.pendingJobs[j] = nil
 	if p.obs != nil {
-		p.emitSubmitted(jobItem(j), j.prio.level())
+		p.emitSubmitted(jobItem(j), j.prio().level())
 	}
 	p.mu.Unlock()
 	j.ext.waiting.Store(int32(len(j.ext.deps)))
@@ -55,7 +55,7 @@ func (p *Pool) admitPending(j *Job) error {
 // depDone is told that d, one of j's dependencies, is terminal.
 func (p *Pool) depDone(j *Job, d *Job) {
 	if s := d.State(); s != Succeeded {
-		if j.state.CompareAndSwap(uint32(Pending), uint32(Skipped)) {
+		if j.casState(Pending, Skipped) {
 			err := &DependencyError{ID: d.ID(), Name: d.Name(), State: s, Err: d.Err()}
 			p.skipped.Add(1)
 			j.complete(Skipped, err)
@@ -81,14 +81,14 @@ func (p *Pool) promote(j *Job) {
 	delete(p.pendingJobs, j)
 	p.pending--
 	p.wakeForExitLocked()
-	if !j.state.CompareAndSwap(uint32(Pending), uint32(Queued)) {
+	if !j.casState(Pending, Queued) {
 		p.notifyIdleLocked()
 		p.closeExitedLocked()
 		p.mu.Unlock()
 		return
 	}
-	j.queuedAt.Store(p.now())
-	p.pushLocked(jobItem(j), j.prio.level(), false)
+	j.requeued(p.now())
+	p.pushLocked(jobItem(j), j.prio().level(), false)
 }
 
 // settlePending forgets a pending job that ended without being queued.
@@ -126,7 +126,7 @@ func (p *Pool) scheduleRetry(j *Job, delay time.Duration) {
 	p.mu.Lock()
 	if p.aborting.Load() {
 		// Shutdown swept the pending jobs already: this one ends with them.
-		ok := j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled))
+		ok := j.casState(Pending, Cancelled)
 		p.mu.Unlock()
 		if ok {
 			p.cancelled.Add(1)

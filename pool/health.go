@@ -55,7 +55,7 @@ func (p *Pool) Diagnostics() Diagnostics {
 	for _, w := range p.allWorkers() {
 		var r RunningJob
 		if j := w.cur.Load(); j != nil {
-			r = RunningJob{ID: j.id, Name: j.Name(), Priority: j.prio, Started: p.at(j.startedAt.Load())}
+			r = RunningJob{ID: j.ID(), Name: j.Name(), Priority: j.prio(), Started: p.at(j.startTime())}
 		} else if ns := w.goStart.Load(); ns != 0 {
 			r = RunningJob{Priority: Normal, Started: p.at(ns)}
 		} else {
@@ -150,7 +150,7 @@ func (p *Pool) watchStuck() {
 			j := w.cur.Load()
 			start := w.goStart.Load()
 			if j != nil {
-				start = j.startedAt.Load()
+				start = j.startTime()
 			}
 			if start == 0 || time.Duration(now-start) < p.stuckAfter || reported[w] == start {
 				continue

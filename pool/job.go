@@ -20,12 +20,11 @@ type Job struct {
 	pool   *Pool
 	fn     func(context.Context) error
 	parent context.Context // the submit's context: values, deadline, cancellation
-	id     uint64
-	state  atomic.Uint32
-	prio   Priority
+	word   atomic.Uint64   // ID, priority and state (jobword.go)
 
 	// Times in nanoseconds since the pool's epoch; 0 means "not yet".
-	queuedAt, startedAt, finishedAt atomic.Int64
+	queuedAt atomic.Int64
+	span     atomic.Uint64 // when it started and finished (jobtimes.go)
 
 	note atomic.Pointer[jobNote]  // waiters until the job ends, then its outcome (outcome.go)
 	run  atomic.Pointer[runState] // the running context's state, made lazily
@@ -58,7 +57,7 @@ func (j *Job) breaker() *retry.Breaker {
 // job that ran once, more for a retried one, 0 if it never ran.
 func (j *Job) Attempts() int {
 	if j.ext == nil || j.ext.retry == nil {
-		if j.startedAt.Load() != 0 {
+		if j.started() {
 			return 1
 		}
 		return 0
@@ -72,7 +71,7 @@ func (j *Job) Attempts() int {
 // retry policy, oldest first; the last one is also Err's once it is terminal.
 func (j *Job) AttemptErrors() []error {
 	if j.ext == nil || j.ext.retry == nil {
-		if err := j.Err(); err != nil && j.startedAt.Load() != 0 {
+		if err := j.Err(); err != nil && j.started() {
 			return []error{err}
 		}
 		return nil
@@ -84,7 +83,7 @@ func (j *Job) AttemptErrors() []error {
 
 // ID returns the job's identifier, unique within its pool and increasing in
 // submission order.
-func (j *Job) ID() uint64 { return j.id }
+func (j *Job) ID() uint64 { return j.word.Load() >> idShift }
 
 // Name returns the name given with WithName, or "".
 func (j *Job) Name() string {
@@ -95,11 +94,11 @@ func (j *Job) Name() string {
 }
 
 // Priority returns the job's priority.
-func (j *Job) Priority() Priority { return j.prio }
+func (j *Job) Priority() Priority { return j.prio() }
 
 // State returns the job's current state. It may change right after the call
 // unless it is terminal.
-func (j *Job) State() State { return State(j.state.Load()) }
+func (j *Job) State() State { return j.loadState() }
 
 // Err returns the job's error once it is terminal: nil for Succeeded, the
 // function's error for Failed (a *PanicError if it panicked), and the reason
@@ -149,7 +148,7 @@ func (j *Job) Cancel() {
 	for {
 		switch s := j.State(); s {
 		case Pending:
-			if j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled)) {
+			if j.casState(Pending, Cancelled) {
 				j.pool.cancelledPending(j, context.Canceled)
 				return
 			}
@@ -173,7 +172,8 @@ func (j *Job) Cancel() {
 // fraction of a microsecond the worker takes to fetch it.
 func (j *Job) Timing() (queued, started, finished time.Time) {
 	p := j.pool
-	return p.at(j.queuedAt.Load()), p.at(j.startedAt.Load()), p.at(j.finishedAt.Load())
+	q, s, f := j.times()
+	return p.at(q), p.at(s), p.at(f)
 }
 
 // complete records the terminal state and wakes every waiter. Only the
@@ -184,7 +184,7 @@ func (j *Job) complete(s State, err error) {
 
 // completeAt is complete for a caller that has just read the clock.
 func (j *Job) completeAt(s State, err error, now int64) {
-	j.finishedAt.Store(now)
-	j.state.Store(uint32(s))
+	j.setFinished(now)
+	j.storeState(s)
 	j.end(err)
 }

@@ -16,7 +16,7 @@ func (p *Pool) emit(e Event, j *Job) {
 		return
 	}
 	if j != nil {
-		e.JobID, e.Name, e.Priority = j.id, j.Name(), j.prio
+		e.JobID, e.Name, e.Priority = j.ID(), j.Name(), j.prio()
 	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
@@ -59,7 +59,7 @@ func (p *Pool) finished(j *Job, s State, err error) {
 		return
 	}
 	var wait, run time.Duration
-	q, st, f := j.queuedAt.Load(), j.startedAt.Load(), j.finishedAt.Load()
+	q, st, f := j.times()
 	if st != 0 {
 		wait, run = time.Duration(st-q), time.Duration(f-st)
 	} else if q != 0 {
@@ -129,8 +129,8 @@ func (p *Pool) panicked(pe *PanicError, _ *Job) {
 func (p *Pool) jobAttrs(j *Job) []slog.Attr {
 	return []slog.Attr{
 		slog.String("pool", p.name),
-		slog.Uint64("job", j.id),
+		slog.Uint64("job", j.ID()),
 		slog.String("name", j.Name()),
-		slog.String("priority", j.prio.String()),
+		slog.String("priority", j.prio().String()),
 	}
 }

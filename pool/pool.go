@@ -279,7 +279,7 @@ func (p *Pool) abort() {
 		if t != nil {
 			t.Stop()
 		}
-		if j.state.CompareAndSwap(uint32(Pending), uint32(Cancelled)) {
+		if j.casState(Pending, Cancelled) {
 			p.cancelled.Add(1)
 			waiting = append(waiting, j)
 		}
@@ -324,11 +324,11 @@ func (p *Pool) cancelRunning() {
 // Cancelled and counts it; false means it was a ghost, cancelled already,
 // which it uncounts. The caller completes the job after unlocking.
 func (p *Pool) cancelQueuedLocked(j *Job) bool {
-	if j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
+	if j.casState(Queued, Cancelled) {
 		p.cancelled.Add(1)
 		return true
 	}
-	p.ghosts[j.prio.level()]--
+	p.ghosts[j.prio().level()]--
 	return false
 }
 

@@ -71,7 +71,7 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 	if fresh {
 		p.submitted++
 		if it.job() != nil {
-			it.job().id = p.ids.Add(1)
+			it.job().setID(p.ids.Add(1))
 		}
 	}
 	p.levels[lvl].PushBack(it)
@@ -156,7 +156,7 @@ func (p *Pool) dropOldestLocked(it item, lvl int) error {
 	// The newcomer ranks below everything queued: it is the one dropped.
 	p.submitted++
 	if j := it.job(); j != nil {
-		j.id = p.ids.Add(1)
+		j.setID(p.ids.Add(1))
 		p.cancelQueuedLocked(j)
 	}
 	if p.obs != nil {
@@ -183,7 +183,7 @@ func (p *Pool) popLocked(w *worker) (item, bool) {
 			p.signalSpaceLocked()
 		}
 		if j := it.job(); j != nil {
-			if !j.state.CompareAndSwap(uint32(Queued), uint32(Running)) {
+			if !j.casState(Queued, Running) {
 				p.ghosts[lvl]-- // cancelled while queued: already completed
 				if q.Len() == 0 {
 					p.fixTopLocked()
@@ -255,13 +255,13 @@ func (p *Pool) ghostCount() int {
 // reports false if the job was no longer Queued.
 func (p *Pool) cancelQueued(j *Job) bool {
 	p.mu.Lock()
-	if !j.state.CompareAndSwap(uint32(Queued), uint32(Cancelled)) {
+	if !j.casState(Queued, Cancelled) {
 		p.mu.Unlock()
 		return false
 	}
 	// It stays in the queue, or in a worker's batch, until a worker
 	// passes it.
-	p.ghosts[j.prio.level()]++
+	p.ghosts[j.prio().level()]++
 	p.cancelled.Add(1)
 	p.signalSpaceLocked() // the ghost freed a slot of a bounded queue
 	p.mu.Unlock()

@@ -275,7 +275,7 @@ func (w *worker) grabFrom(s *shard, mode int64) (item, bool) {
 		if !ok {
 			break
 		}
-		if j := x.job(); j != nil && !j.state.CompareAndSwap(uint32(Queued), uint32(Running)) {
+		if j := x.job(); j != nil && !j.casState(Queued, Running) {
 			ghosts++
 			continue
 		}

@@ -78,25 +78,27 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 // submitJob fills in j, which the caller allocated (alone, or inside a
 // Future), and admits it.
 func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) error, spec jobSpec, block bool) error {
-	// A plain store first: on a page the kernel has not backed yet, a
-	// pointer store while the GC marks reads the slot's old value first
-	// (the write barrier), which maps the shared zero page, and the store
-	// then faults a second time. A million fresh Jobs took 47 k page
-	// faults that way against 32 k (docs/performance.md).
-	j.prio = spec.prio
+	// A store of a word without pointers first: on a page the kernel has
+	// not backed yet, a pointer store while the GC marks reads the slot's
+	// old value first (the write barrier), which maps the shared zero
+	// page, and the store then faults a second time. A million fresh Jobs
+	// took 47 k page faults that way against 32 k (docs/performance.md).
+	state := Queued
+	if len(spec.deps) > 0 {
+		state = Pending
+	}
+	j.initWord(spec.prio, state)
 	j.pool, j.fn, j.parent = p, fn, ctx
 	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil || spec.breaker != nil {
 		j.ext = &jobExt{name: spec.name, timeout: spec.timeout, deps: spec.deps, retry: spec.retry, breaker: spec.breaker}
 	}
 	var err error
-	if len(spec.deps) > 0 {
-		j.state.Store(uint32(Pending))
+	if state == Pending {
 		err = p.admitPending(j)
 	} else {
-		j.state.Store(uint32(Queued))
 		j.queuedAt.Store(p.now())
 		if p.shards != nil && spec.prio == Normal {
-			j.id = p.ids.Add(1)
+			j.setID(p.ids.Add(1))
 			if p.pushShard(jobItem(j)) {
 				return nil
 			}

@@ -92,7 +92,7 @@ func (w *worker) hold(q *ring.Ring[item], k, lvl int, jobs bool) {
 func (w *worker) skipGhost(j *Job) {
 	p := w.p
 	p.mu.Lock()
-	p.ghosts[j.prio.level()]--
+	p.ghosts[j.prio().level()]--
 	p.mu.Unlock()
 	w.c.taken.Add(1)
 	w.c.heldGone.Add(1)
@@ -145,7 +145,7 @@ func (w *worker) loop() {
 	for {
 		if it := w.nextHeld(); it.p != nil {
 			switch j := it.job(); {
-			case j != nil && !j.state.CompareAndSwap(uint32(Queued), uint32(Running)):
+			case j != nil && !j.casState(Queued, Running):
 				w.skipGhost(j)
 			case j != nil:
 				w.runJob(j)
@@ -364,10 +364,10 @@ func (w *worker) instrument(ctx context.Context, j *Job) (context.Context, func(
 	var task *trace.Task
 	if trace.IsEnabled() {
 		ctx, task = trace.NewTask(ctx, "pool.job")
-		trace.Logf(ctx, "job", "id=%d name=%s priority=%s", j.id, j.Name(), j.prio)
+		trace.Logf(ctx, "job", "id=%d name=%s priority=%s", j.ID(), j.Name(), j.prio())
 	}
 	if w.p.labels {
-		ctx = pprof.WithLabels(ctx, pprof.Labels("pool", w.p.name, "job", j.Name(), "priority", j.prio.String()))
+		ctx = pprof.WithLabels(ctx, pprof.Labels("pool", w.p.name, "job", j.Name(), "priority", j.prio().String()))
 		pprof.SetGoroutineLabels(ctx)
 	}
 	return ctx, func() {
@@ -391,7 +391,7 @@ func (w *worker) runJob(j *Job) {
 	}
 	w.lastEnd = 0
 	wait := start - queued
-	w.c.wait[j.prio.level()].observe(wait)
+	w.c.wait[j.prio().level()].observe(wait)
 
 	// A job whose context ended before it started never runs.
 	if err := w.preflight(j); err != nil {
@@ -400,7 +400,7 @@ func (w *worker) runJob(j *Job) {
 		p.finished(j, Cancelled, err)
 		return
 	}
-	j.startedAt.Store(start)
+	j.setStarted(start, queued)
 	if j.ext != nil && j.ext.retry != nil {
 		j.ext.mu.Lock()
 		j.ext.attempts++
@@ -493,7 +493,7 @@ func (w *worker) retry(j *Job, err error) bool {
 	j.curRun().cancel(context.Canceled) // even if it was never looked at
 	j.ext.attempt.Store(&runState{job: j})
 	w.c.retried.Add(1)
-	if !j.state.CompareAndSwap(uint32(Running), uint32(Pending)) {
+	if !j.casState(Running, Pending) {
 		return false // cannot happen: only the worker moves a running job
 	}
 	if p.obs != nil || p.log != nil {

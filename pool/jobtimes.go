@@ -1,0 +1,98 @@
+package pool
+
+// A Job keeps when it started and when it finished in one word, Job.span,
+// as two offsets of 32 bits: the high half is started-queued+1, the low half
+// finished-from+1, where from is the start, or the queueing of a job that
+// never started; 0 means not yet. An offset of 4.29 s or more, or a finish
+// with nothing to count from, is kept whole in the job's first run state and
+// marked spanFar there, so that a job pays one small allocation only if it
+// waits or runs that long. Every time is in nanoseconds since the pool's
+// epoch, plus one, as Pool.now returns it.
+const (
+	spanHalf = 32
+	spanLow  = 1<<spanHalf - 1
+	spanFar  = spanLow
+)
+
+// setStarted records that j, queued at queued, started at t. Only the
+// worker running j calls it.
+func (j *Job) setStarted(t, queued int64) {
+	off := uint64(spanFar)
+	if d := t - queued; d >= 0 && d < spanFar-1 {
+		off = uint64(d) + 1
+	} else {
+		j.firstRun().farStarted.Store(t)
+	}
+	j.span.Store(off << spanHalf)
+}
+
+// setFinished records that j finished at t. Only the goroutine that made j
+// terminal calls it.
+func (j *Job) setFinished(t int64) {
+	w := j.span.Load()
+	from := j.startedFrom(w, j.queuedAt.Load())
+	if from == 0 {
+		from = j.queuedAt.Load()
+	}
+	off := uint64(spanFar)
+	if d := t - from; from != 0 && d >= 0 && d < spanFar-1 {
+		off = uint64(d) + 1
+	} else {
+		j.firstRun().farFinished.Store(t)
+	}
+	j.span.Store(w&^spanLow | off)
+}
+
+// requeued forgets an earlier attempt's start before j is queued again at
+// t, so that no reader pairs the new queueing with the old offsets.
+func (j *Job) requeued(t int64) {
+	j.span.Store(0)
+	j.queuedAt.Store(t)
+}
+
+// started reports whether j's current attempt has started.
+func (j *Job) started() bool { return j.span.Load()>>spanHalf != 0 }
+
+// startedFrom decodes the start time from span word w and queueing time q.
+func (j *Job) startedFrom(w uint64, q int64) int64 {
+	switch off := w >> spanHalf; off {
+	case 0:
+		return 0
+	case spanFar:
+		return j.run.Load().farStarted.Load()
+	default:
+		return q + int64(off) - 1
+	}
+}
+
+// startTime returns when j's current attempt started, 0 if it has not.
+func (j *Job) startTime() int64 {
+	_, s, _ := j.times()
+	return s
+}
+
+// times returns when j was queued, started and finished, 0 for a step not
+// reached yet, all three from the same attempt.
+func (j *Job) times() (queued, started, finished int64) {
+	var w uint64
+	for {
+		w = j.span.Load()
+		queued = j.queuedAt.Load()
+		if j.span.Load() == w {
+			break
+		}
+	}
+	started = j.startedFrom(w, queued)
+	from := started
+	if from == 0 {
+		from = queued
+	}
+	switch off := w & spanLow; off {
+	case 0:
+	case spanFar:
+		finished = j.run.Load().farFinished.Load()
+	default:
+		finished = from + int64(off) - 1
+	}
+	return queued, started, finished
+}
