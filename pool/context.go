@@ -18,7 +18,10 @@ var errTimeout = errors.New("pool: job timed out")
 // nothing here; each retry gets a fresh one, so a context kept from an
 // earlier attempt stays ended.
 type runState struct {
-	job      *Job
+	job *Job
+	// parent is the context the job was submitted with, or nil for
+	// Background and TODO; only the first attempt's state has it.
+	parent   context.Context
 	mu       sync.Mutex
 	done     chan struct{}
 	err      error // context.Canceled or context.DeadlineExceeded once ended
@@ -36,6 +39,24 @@ type runState struct {
 type afterFunc struct {
 	f       func()
 	stopped bool
+}
+
+// parentCtx returns the context j was submitted with. A job submitted with
+// any context but Background or TODO keeps it in its first run state, made
+// at submit for it, as arm would make it at the start for a cancellable
+// one: the rest need no word for it, and a Job fits in 64 bytes.
+func (j *Job) parentCtx() context.Context {
+	if rs := j.run.Load(); rs != nil && rs.parent != nil {
+		return rs.parent
+	}
+	return context.Background()
+}
+
+// keepParent records ctx as the parent of j, a job not yet published.
+func (j *Job) keepParent(ctx context.Context) {
+	if ctx != context.Background() && ctx != context.TODO() {
+		j.run.Store(&runState{job: j, parent: ctx})
+	}
 }
 
 // firstRun returns the first attempt's state, making it if needed.
@@ -161,7 +182,7 @@ func (c jobContext) Deadline() (time.Time, bool) {
 	if rs := c.j.run.Load(); rs != nil {
 		own = rs.ownDeadline()
 	}
-	return earliest(c.j.parent, own)
+	return earliest(c.j.parentCtx(), own)
 }
 
 func earliest(parent context.Context, own time.Time) (time.Time, bool) {
@@ -194,7 +215,7 @@ func (c jobContext) AfterFunc(f func()) (stop func() bool) { return c.j.firstRun
 func (c jobContext) String() string { return "pool.jobContext" }
 
 func (c attemptContext) Deadline() (time.Time, bool) {
-	return earliest(c.rs.job.parent, c.rs.ownDeadline())
+	return earliest(c.rs.job.parentCtx(), c.rs.ownDeadline())
 }
 func (c attemptContext) Done() <-chan struct{}                 { return c.rs.doneChan() }
 func (c attemptContext) Err() error                            { return c.rs.errValue() }
@@ -213,7 +234,10 @@ func jobValue(j *Job, key any) any {
 	case jobKey:
 		return j
 	}
-	v := j.parent.Value(key)
+	var v any
+	if rs := j.run.Load(); rs != nil && rs.parent != nil {
+		v = rs.parent.Value(key)
+	}
 	if v == nil {
 		v = j.pool.ctx.Value(key)
 	}
@@ -257,13 +281,13 @@ func (j *Job) arm() {
 	if j.ext != nil {
 		timeout = j.ext.timeout
 	}
-	parentDone := j.parent.Done() != nil
+	parent := j.parentCtx()
+	parentDone := parent.Done() != nil
 	if timeout == 0 && !parentDone {
 		return
 	}
 	rs := j.curRun()
 	if parentDone {
-		parent := j.parent
 		stop := context.AfterFunc(parent, func() { rs.cancel(context.Cause(parent)) })
 		rs.mu.Lock()
 		rs.stops = append(rs.stops, stop)

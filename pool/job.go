@@ -17,17 +17,16 @@ import (
 // Everything a job's function did happens before its Done channel closes, so
 // after Wait or <-Done() the caller sees the function's writes.
 type Job struct {
-	pool   *Pool
-	fn     func(context.Context) error
-	parent context.Context // the submit's context: values, deadline, cancellation
-	word   atomic.Uint64   // ID, priority and state (jobword.go)
+	pool *Pool
+	fn   func(context.Context) error
+	word atomic.Uint64 // ID, priority and state (jobword.go)
 
 	// Times in nanoseconds since the pool's epoch; 0 means "not yet".
 	queuedAt atomic.Int64
 	span     atomic.Uint64 // when it started and finished (jobtimes.go)
 
 	note atomic.Pointer[jobNote]  // waiters until the job ends, then its outcome (outcome.go)
-	run  atomic.Pointer[runState] // the running context's state, made lazily
+	run  atomic.Pointer[runState] // the first attempt's context state and the submit's context (context.go)
 	ext  *jobExt                  // rarely used options; nil when none
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // A Job keeps its waiters and its outcome in one word, Job.note, so that a
-// Job fits in 80 bytes: until the job ends, note is the newest of a list of
+// Job fits in 64 bytes: until the job ends, note is the newest of a list of
 // waiters (completion hooks, and at most one Done channel), or nil; once it
 // ends, note is its outcome, which keeps that Done channel if one was made.
 // Each job that allocates less keeps fewer pages to fault in and scan:

@@ -88,7 +88,8 @@ func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) e
 		state = Pending
 	}
 	j.initWord(spec.prio, state)
-	j.pool, j.fn, j.parent = p, fn, ctx
+	j.pool, j.fn = p, fn
+	j.keepParent(ctx)
 	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil || spec.breaker != nil {
 		j.ext = &jobExt{name: spec.name, timeout: spec.timeout, deps: spec.deps, retry: spec.retry, breaker: spec.breaker}
 	}

@@ -477,7 +477,7 @@ func (w *worker) runJob(j *Job) {
 // j, Pending, until it is due.
 func (w *worker) retry(j *Job, err error) bool {
 	p := w.p
-	if j.ext == nil || j.ext.retry == nil || p.aborting.Load() || j.parent.Err() != nil {
+	if j.ext == nil || j.ext.retry == nil || p.aborting.Load() || j.parentCtx().Err() != nil {
 		return false
 	}
 	j.ext.mu.Lock()
@@ -511,8 +511,8 @@ func (w *worker) preflight(j *Job) error {
 	if rs := j.curRunIfAny(); rs != nil && rs.errValue() != nil {
 		return rs.cause // Cancel reached the job between the queue and here
 	}
-	if j.parent.Err() != nil {
-		return context.Cause(j.parent)
+	if rs := j.run.Load(); rs != nil && rs.parent != nil && rs.parent.Err() != nil {
+		return context.Cause(rs.parent)
 	}
 	if w.p.ctx.Err() != nil {
 		return context.Cause(w.p.ctx)
