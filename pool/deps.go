@@ -38,7 +38,6 @@ func (p *Pool) admitPending(j *Job) error {
 		return ErrClosed
 	}
 	p.submitted++
-	j.setID(p.ids.Add(1))
 	p.pending++
 	p.pendingJobs[j] = nil
 	if p.obs != nil {

@@ -23,7 +23,7 @@ func TestItemRoundTrip(t *testing.T) {
 	items := make([]item, 1000)
 	for i := range items {
 		j := &Job{}
-		j.setID(uint64(i))
+		j.initWord(uint64(i), Normal, Queued)
 		items[i] = jobItem(j)
 	}
 	runtime.GC()

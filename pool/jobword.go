@@ -5,22 +5,17 @@ package pool
 // Priority (less Lowest), and bits 8-63 the ID, 56 bits, which a pool
 // submitting 40 million jobs a second would use up in 57 years. Only the
 // state changes once the job is published: the ID is set, with the rest,
-// before any other goroutine can see the job.
+// by one store before any other goroutine can see the job.
 const (
 	stateMask = 1<<4 - 1
 	prioShift = 4
 	idShift   = 8
 )
 
-// initWord sets a job not yet published to state s at priority prio.
-func (j *Job) initWord(prio Priority, s State) {
-	j.word.Store(uint64(prio-Lowest)<<prioShift | uint64(s))
-}
-
-// setID gives a job not yet published its ID, keeping its state and
-// priority.
-func (j *Job) setID(id uint64) {
-	j.word.Store(id<<idShift | j.word.Load()&(1<<idShift-1))
+// initWord gives a job not yet published its ID, its priority and its
+// first state.
+func (j *Job) initWord(id uint64, prio Priority, s State) {
+	j.word.Store(id<<idShift | uint64(prio-Lowest)<<prioShift | uint64(s))
 }
 
 func (j *Job) loadState() State { return State(j.word.Load() & stateMask) }

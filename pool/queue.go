@@ -70,9 +70,6 @@ func (p *Pool) lockSubmit() {
 func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 	if fresh {
 		p.submitted++
-		if it.job() != nil {
-			it.job().setID(p.ids.Add(1))
-		}
 	}
 	p.levels[lvl].PushBack(it)
 	p.queued++
@@ -156,7 +153,6 @@ func (p *Pool) dropOldestLocked(it item, lvl int) error {
 	// The newcomer ranks below everything queued: it is the one dropped.
 	p.submitted++
 	if j := it.job(); j != nil {
-		j.setID(p.ids.Add(1))
 		p.cancelQueuedLocked(j)
 	}
 	if p.obs != nil {

@@ -87,7 +87,7 @@ func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) e
 	if len(spec.deps) > 0 {
 		state = Pending
 	}
-	j.initWord(spec.prio, state)
+	j.initWord(p.ids.Add(1), spec.prio, state)
 	j.pool, j.fn = p, fn
 	j.keepParent(ctx)
 	if spec.name != "" || spec.timeout != 0 || spec.deps != nil || spec.retry != nil || spec.breaker != nil {
@@ -99,7 +99,6 @@ func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) e
 	} else {
 		j.queuedAt.Store(p.now())
 		if p.shards != nil && spec.prio == Normal {
-			j.setID(p.ids.Add(1))
 			if p.pushShard(jobItem(j)) {
 				return nil
 			}
