@@ -54,7 +54,7 @@ func (p *Pool) Diagnostics() Diagnostics {
 	now := time.Now()
 	for _, w := range p.allWorkers() {
 		var r RunningJob
-		if j := w.cur.Load(); j != nil {
+		if j := w.running(); j != nil {
 			r = RunningJob{ID: j.ID(), Name: j.Name(), Priority: j.prio(), Started: p.at(j.startTime())}
 		} else if ns := w.goStart.Load(); ns != 0 {
 			r = RunningJob{Priority: Normal, Started: p.at(ns)}
@@ -147,7 +147,7 @@ func (p *Pool) watchStuck() {
 		}
 		now := p.now()
 		for _, w := range p.allWorkers() {
-			j := w.cur.Load()
+			j := w.running()
 			start := w.goStart.Load()
 			if j != nil {
 				start = j.startTime()

@@ -98,6 +98,25 @@ func TestHealthHandler(t *testing.T) {
 	}
 }
 
+// TestDiagnosticsListsOnlyRunningJobs: a worker keeps the last job it ran
+// until its next job (a job then costs it one store); Diagnostics must not
+// take that ended job for a running one while the worker runs a Go func.
+func TestDiagnosticsListsOnlyRunningJobs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := pool.New(1, pool.WithStuckThreshold(time.Hour))
+		defer p.Close()
+		quick, _ := p.Submit(context.Background(), nop, pool.WithName("quick"))
+		p.Go(func() { time.Sleep(5 * time.Second) })
+		quick.Wait(context.Background())
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		d := p.Diagnostics()
+		if len(d.Running) != 1 || d.Running[0].ID != 0 || d.Running[0].For != 2*time.Second {
+			t.Fatalf("Diagnostics.Running = %+v, want only the Go func, running for 2s", d.Running)
+		}
+	})
+}
+
 // TestRateLimit: jobs start no faster than the rate after the burst, and a
 // job waiting for a token holds no worker.
 func TestRateLimit(t *testing.T) {

@@ -310,7 +310,7 @@ func (p *Pool) cancelRunning() {
 		p.ctxDone.Store(true)
 	}
 	for _, w := range p.allWorkers() {
-		if j := w.cur.Load(); j != nil {
+		if j := w.running(); j != nil {
 			if cause != nil {
 				j.cancelRun(cause)
 			} else {

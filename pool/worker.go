@@ -16,9 +16,12 @@ import (
 type worker struct {
 	p      *Pool
 	wake   chan struct{}
-	timer  *time.Timer         // the idle timeout or rate-limit wait; reused
-	exited bool                // guarded by p.mu
-	cur    atomic.Pointer[Job] // the handled job running now, for Shutdown
+	timer  *time.Timer // the idle timeout or rate-limit wait; reused
+	exited bool        // guarded by p.mu
+	// cur is the handled job running now, for Shutdown and Diagnostics;
+	// once it ends, w keeps it until the next one, a park or a retry, and
+	// readers skip it (running), so that a job costs w one store here.
+	cur atomic.Pointer[Job]
 	// goStart is when the Go func running now started, kept only with a
 	// stuck threshold.
 	goStart atomic.Int64
@@ -166,6 +169,7 @@ func (w *worker) loop() {
 			w.runFunc(it.fn())
 		}
 	}
+	w.cur.Store(nil) // an exited worker stays in p.workers
 	p.retireLocked(w)
 	p.mu.Unlock()
 }
@@ -380,6 +384,14 @@ func (w *worker) instrument(ctx context.Context, j *Job) (context.Context, func(
 	}
 }
 
+// running returns the handled job w is running, or nil.
+func (w *worker) running() *Job {
+	if j := w.cur.Load(); j != nil && j.State() == Running {
+		return j
+	}
+	return nil
+}
+
 // runJob runs a job with a handle, deciding its one terminal state.
 func (w *worker) runJob(j *Job) {
 	p := w.p // popLocked moved j to Running
@@ -430,7 +442,6 @@ func (w *worker) runJob(j *Job) {
 			done(err)
 		}
 	}
-	w.cur.Store(nil)
 
 	state := Succeeded
 	cause := j.runCause() // before disarm ends the context itself
@@ -457,8 +468,11 @@ func (w *worker) runJob(j *Job) {
 	w.c.run.observe(end - start)
 	w.setPace(max(1, end-start))
 	// A retry is for failures, not for attempts someone cancelled.
-	if state == Failed && pe == nil && (cause == nil || cause == errTimeout) && w.retry(j, err) {
-		return
+	if state == Failed && pe == nil && (cause == nil || cause == errTimeout) && j.ext != nil && j.ext.retry != nil {
+		w.cur.Store(nil) // before another worker can take j again
+		if w.retry(j, err) {
+			return
+		}
 	}
 	switch state {
 	case Succeeded:
