@@ -1,5 +1,7 @@
 package pool
 
+import "sync/atomic"
+
 // A Job keeps when it started and when it finished in one word, Job.span,
 // as two offsets of 32 bits: the high half is started-queued+1, the low half
 // finished-from+1, where from is the start, or the queueing of a job that
@@ -30,9 +32,9 @@ func (j *Job) setStarted(t, queued int64) {
 // terminal calls it.
 func (j *Job) setFinished(t int64) {
 	w := j.span.Load()
-	from := j.startedFrom(w, j.queuedAt.Load())
+	from := j.startedFrom(w, j.queued())
 	if from == 0 {
-		from = j.queuedAt.Load()
+		from = j.queued()
 	}
 	off := uint64(spanFar)
 	if d := t - from; from != 0 && d >= 0 && d < spanFar-1 {
@@ -47,8 +49,11 @@ func (j *Job) setFinished(t int64) {
 // t, so that no reader pairs the new queueing with the old offsets.
 func (j *Job) requeued(t int64) {
 	j.span.Store(0)
-	j.queuedAt.Store(t)
+	atomic.StoreInt64(&j.queuedAt, t)
 }
+
+// queued returns when j was last queued, 0 if never.
+func (j *Job) queued() int64 { return atomic.LoadInt64(&j.queuedAt) }
 
 // started reports whether j's current attempt has started.
 func (j *Job) started() bool { return j.span.Load()>>spanHalf != 0 }
@@ -77,7 +82,7 @@ func (j *Job) times() (queued, started, finished int64) {
 	var w uint64
 	for {
 		w = j.span.Load()
-		queued = j.queuedAt.Load()
+		queued = j.queued()
 		if j.span.Load() == w {
 			break
 		}

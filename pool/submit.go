@@ -97,7 +97,7 @@ func (p *Pool) submitJob(ctx context.Context, j *Job, fn func(context.Context) e
 	if state == Pending {
 		err = p.admitPending(j)
 	} else {
-		j.queuedAt.Store(p.now())
+		j.queuedAt = p.now() // j is not yet published
 		if p.shards != nil && spec.prio == Normal {
 			if p.pushShard(jobItem(j)) {
 				return nil

@@ -396,7 +396,7 @@ func (w *worker) running() *Job {
 func (w *worker) runJob(j *Job) {
 	p := w.p // popLocked moved j to Running
 	w.c.taken.Add(1)
-	queued := j.queuedAt.Load()
+	queued := j.queued()
 	start := w.lastEnd
 	if start < queued { // no job just ended, or it ended before j was queued
 		start = p.now()
