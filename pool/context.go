@@ -13,10 +13,11 @@ import (
 var errTimeout = errors.New("pool: job timed out")
 
 // runState is the cancellation state of one attempt's context. The first
-// attempt's is made only when something needs it (a Done channel, a timeout,
-// a cancellable parent, a Cancel), so a job that ignores its context costs
-// nothing here; each retry gets a fresh one, so a context kept from an
-// earlier attempt stays ended.
+// attempt's is made only when something needs it (a submit's context other
+// than Background or TODO, a Done channel, a timeout, a Cancel, a start or
+// finish too far for Job.span), so a job submitted with Background that
+// ignores its context costs nothing here; each retry gets a fresh one, so a
+// context kept from an earlier attempt stays ended.
 type runState struct {
 	job *Job
 	// parent is the context the job was submitted with, or nil for
