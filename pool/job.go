@@ -21,7 +21,8 @@ type Job struct {
 	// atomics are aligned on every platform: submit fills them in with
 	// plain stores before any other goroutine can see the job, and from
 	// then on only sync/atomic's functions touch them (jobword.go,
-	// jobtimes.go). Two locked stores fewer cost a Submit 3% less CPU.
+	// jobtimes.go). Two locked stores fewer cost a Submit about 2% less
+	// CPU.
 	word     uint64 // ID, priority and state
 	queuedAt int64  // ns since the pool's epoch, plus one; 0 means not yet
 

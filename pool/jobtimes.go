@@ -77,27 +77,29 @@ func (j *Job) startTime() int64 {
 }
 
 // times returns when j was queued, started and finished, 0 for a step not
-// reached yet, all three from the same attempt.
+// reached yet, all three from the same attempt: a retry clears the span
+// before it queues the job again, so a span unchanged across the reads
+// vouches for them. (Two attempts that both start too far for the span
+// leave it the same; a reader racing the second can then mix them.)
 func (j *Job) times() (queued, started, finished int64) {
-	var w uint64
 	for {
-		w = j.span.Load()
+		w := j.span.Load()
 		queued = j.queued()
+		started = j.startedFrom(w, queued)
+		from := started
+		if from == 0 {
+			from = queued
+		}
+		switch off := w & spanLow; off {
+		case 0:
+			finished = 0
+		case spanFar:
+			finished = j.run.Load().farFinished.Load()
+		default:
+			finished = from + int64(off) - 1
+		}
 		if j.span.Load() == w {
-			break
+			return queued, started, finished
 		}
 	}
-	started = j.startedFrom(w, queued)
-	from := started
-	if from == 0 {
-		from = queued
-	}
-	switch off := w & spanLow; off {
-	case 0:
-	case spanFar:
-		finished = j.run.Load().farFinished.Load()
-	default:
-		finished = from + int64(off) - 1
-	}
-	return queued, started, finished
 }
