@@ -19,8 +19,9 @@ type Future[T any] struct {
 }
 
 // Call runs fn on p like Submit and returns a Future for its result. It makes
-// one allocation, the Future, which holds the Job. Errors are Submit's:
-// nothing was enqueued when err != nil.
+// one allocation, the Future, which holds the Job, where Submit would make
+// one (see Submit for ctx). Errors are Submit's: nothing was enqueued when
+// err != nil.
 func Call[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error), opts ...JobOption) (*Future[T], error) {
 	var spec jobSpec
 	if len(opts) > 0 {

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/pool"
+	"runtime"
+	"weak"
 )
 
 // TestStuckJobsReportedOnce: a job past the threshold is reported once to
@@ -166,5 +168,25 @@ func TestProfilerLabels(t *testing.T) {
 	}
 	if got != [3]string{"svc", "resize-images", "high"} {
 		t.Fatalf("labels = %v", got)
+	}
+}
+
+// TestWorkerLetsEndedJobGo: a worker that kept the job it ran last lets it
+// go once it runs a Go func, so the job, its function and its context can
+// be collected while the worker is busy with something else.
+func TestWorkerLetsEndedJobGo(t *testing.T) {
+	p := newPool(t, 1)
+	j, _ := p.Submit(context.Background(), nop)
+	j.Wait(context.Background())
+	ended := weak.Make(j)
+	j = nil
+	gate, started := make(chan struct{}), make(chan struct{})
+	p.Go(func() { close(started); <-gate })
+	defer close(gate)
+	<-started
+	runtime.GC()
+	runtime.GC()
+	if ended.Value() != nil {
+		t.Fatal("the worker keeps the job it ran last alive while it runs a Go func")
 	}
 }

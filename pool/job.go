@@ -86,7 +86,7 @@ func (j *Job) AttemptErrors() []error {
 }
 
 // ID returns the job's identifier, unique within its pool and increasing in
-// submission order.
+// the order each goroutine submits; a rejected submit uses one up too.
 func (j *Job) ID() uint64 { return j.loadWord() >> idShift }
 
 // Name returns the name given with WithName, or "".
@@ -170,7 +170,9 @@ func (j *Job) Cancel() {
 }
 
 // Timing reports when the job was queued, started and finished; a step not
-// reached yet is the zero time. A worker that goes straight from one job to
+// reached yet is the zero time. For a retried job they are its last
+// attempt's: queued again when its delay ran out, and not started until
+// that attempt starts. A worker that goes straight from one job to
 // the next reads the clock once between them: the next job's start is then
 // the previous one's end (or its own queueing, if later), early by the
 // fraction of a microsecond the worker takes to fetch it.

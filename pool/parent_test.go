@@ -83,3 +83,33 @@ func TestJobContextCarriesItsParent(t *testing.T) {
 		})
 	}
 }
+
+// TestSubmitAllocations: a Submit allocates the Job alone with Background
+// or TODO, and the job's context state too with any other context, as
+// Submit's doc says.
+func TestSubmitAllocations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want float64
+	}{
+		{"background", context.Background(), 1},
+		{"todo", context.TODO(), 1},
+		{"value", context.WithValue(context.Background(), parentKey("k"), "v"), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPool(t, 1)
+			release := occupy(t, p) // jobs stay queued: no worker allocates meanwhile
+			defer release()
+			fn := func(context.Context) error { return nil }
+			got := testing.AllocsPerRun(200, func() {
+				if _, err := p.Submit(tc.ctx, fn); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if got != tc.want {
+				t.Fatalf("Submit made %v allocations, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -79,6 +79,7 @@ func (w *worker) waitToken() bool {
 		return false
 	}
 	p.mu.Unlock()
+	w.forgetJob()
 	if w.timer == nil {
 		w.timer = time.NewTimer(d)
 	} else {

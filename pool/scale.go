@@ -68,7 +68,7 @@ func (p *Pool) closeExitedLocked() {
 // minimum ran. p.mu is held on entry and on return.
 func (w *worker) parkLocked() bool {
 	p := w.p
-	w.cur.Store(nil) // let the last job go while w sleeps
+	w.forgetJob()
 	p.idle = append(p.idle, w)
 	p.nidle.Store(int32(len(p.idle)))
 	p.active--

@@ -43,7 +43,9 @@ func (p *Pool) Go(fn func()) error {
 // ErrQueueFull under the Reject policy, ErrNilFunc for a nil fn, ctx's error
 // if ctx has already ended, and an error wrapping ErrInvalidOption for a bad
 // option; in each case nothing was enqueued and fn never runs. It makes one
-// allocation, the Job, when no option needs more.
+// allocation, the Job, when ctx is context.Background() or context.TODO()
+// and no option needs more; any other ctx adds the job's context state,
+// which a cancellable one would need when the job starts anyway.
 func (p *Pool) Submit(ctx context.Context, fn func(context.Context) error, opts ...JobOption) (*Job, error) {
 	return p.submit(ctx, fn, opts, true)
 }

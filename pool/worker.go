@@ -19,8 +19,9 @@ type worker struct {
 	timer  *time.Timer // the idle timeout or rate-limit wait; reused
 	exited bool        // guarded by p.mu
 	// cur is the handled job running now, for Shutdown and Diagnostics;
-	// once it ends, w keeps it until the next one, a park or a retry, and
-	// readers skip it (running), so that a job costs w one store here.
+	// once it ends, w keeps it until its next job, unless it runs a Go
+	// func, waits, parks or retries first, and readers skip it (running),
+	// so that a job costs w one store here.
 	cur atomic.Pointer[Job]
 	// goStart is when the Go func running now started, kept only with a
 	// stuck threshold.
@@ -153,8 +154,10 @@ func (w *worker) loop() {
 			case j != nil:
 				w.runJob(j)
 			case p.obs != nil || p.stuckAfter > 0:
+				w.forgetJob()
 				w.runFunc(it.fn()) // events and start times need per-job bookkeeping
 			default:
+				w.forgetJob()
 				w.runHeld(it.fn())
 			}
 			continue
@@ -166,10 +169,11 @@ func (w *worker) loop() {
 		if it.job() != nil {
 			w.runJob(it.job())
 		} else {
+			w.forgetJob()
 			w.runFunc(it.fn())
 		}
 	}
-	w.cur.Store(nil) // an exited worker stays in p.workers
+	w.forgetJob() // an exited worker stays in p.workers
 	p.retireLocked(w)
 	p.mu.Unlock()
 }
@@ -390,6 +394,14 @@ func (w *worker) running() *Job {
 		return j
 	}
 	return nil
+}
+
+// forgetJob lets the job w ran last go, so that a run of Go funcs or a
+// wait does not keep it, its function and its context alive.
+func (w *worker) forgetJob() {
+	if w.cur.Load() != nil {
+		w.cur.Store(nil)
+	}
 }
 
 // runJob runs a job with a handle, deciding its one terminal state.
