@@ -22,13 +22,14 @@ type runState struct {
 	job *Job
 	// parent is the context the job was submitted with, or nil for
 	// Background and TODO; only the first attempt's state has it.
-	parent   context.Context
-	mu       sync.Mutex
-	done     chan struct{}
-	err      error // context.Canceled or context.DeadlineExceeded once ended
-	cause    error // why: context.Canceled, errTimeout, ErrShutdown, a parent's cause
+	parent context.Context
+	mu     sync.Mutex
+	done   chan struct{}
+	// cause is why the context ended, nil until it does: context.Canceled,
+	// errTimeout, ErrShutdown, a parent's cause. Err derives from it.
+	cause    error
 	deadline time.Time
-	stops    []func() bool // parent AfterFunc registrations to release
+	stop     func() bool // releases arm's watch on the parent; arm runs once per attempt
 	timer    *time.Timer
 	afters   []*afterFunc
 
@@ -95,14 +96,13 @@ func (j *Job) cancelRun(cause error) { j.curRun().cancel(cause) }
 // cancel ends the context with the given cause; later calls do nothing. It
 // never waits for the job.
 func (rs *runState) cancel(cause error) {
+	if cause == nil {
+		cause = context.Canceled
+	}
 	rs.mu.Lock()
-	if rs.err != nil {
+	if rs.cause != nil {
 		rs.mu.Unlock()
 		return
-	}
-	rs.err = context.Canceled
-	if cause == errTimeout {
-		rs.err = context.DeadlineExceeded
 	}
 	rs.cause = cause
 	if rs.done != nil {
@@ -123,17 +123,25 @@ func (rs *runState) doneChan() <-chan struct{} {
 	defer rs.mu.Unlock()
 	if rs.done == nil {
 		rs.done = make(chan struct{})
-		if rs.err != nil {
+		if rs.cause != nil {
 			close(rs.done)
 		}
 	}
 	return rs.done
 }
 
+// errValue is the context's Err: context.DeadlineExceeded for a timeout,
+// context.Canceled for any other end, nil before.
 func (rs *runState) errValue() error {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	return rs.err
+	switch rs.cause {
+	case nil:
+		return nil
+	case errTimeout:
+		return context.DeadlineExceeded
+	}
+	return context.Canceled
 }
 
 func (rs *runState) ownDeadline() time.Time {
@@ -145,7 +153,7 @@ func (rs *runState) ownDeadline() time.Time {
 func (rs *runState) afterFunc(f func()) (stop func() bool) {
 	a := &afterFunc{f: f}
 	rs.mu.Lock()
-	if rs.err != nil {
+	if rs.cause != nil {
 		rs.mu.Unlock()
 		go f()
 		return func() bool { return false }
@@ -155,7 +163,7 @@ func (rs *runState) afterFunc(f func()) (stop func() bool) {
 	return func() bool {
 		rs.mu.Lock()
 		defer rs.mu.Unlock()
-		if a.stopped || rs.err != nil {
+		if a.stopped || rs.cause != nil {
 			return false
 		}
 		a.stopped = true
@@ -291,7 +299,7 @@ func (j *Job) arm() {
 	if parentDone {
 		stop := context.AfterFunc(parent, func() { rs.cancel(context.Cause(parent)) })
 		rs.mu.Lock()
-		rs.stops = append(rs.stops, stop)
+		rs.stop = stop
 		rs.mu.Unlock()
 	}
 	if timeout > 0 {
@@ -310,10 +318,10 @@ func (j *Job) disarm() {
 		return
 	}
 	rs.mu.Lock()
-	stops, timer := rs.stops, rs.timer
-	rs.stops, rs.timer = nil, nil
+	stop, timer := rs.stop, rs.timer
+	rs.stop, rs.timer = nil, nil
 	rs.mu.Unlock()
-	for _, stop := range stops {
+	if stop != nil {
 		stop()
 	}
 	if timer != nil {

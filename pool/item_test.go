@@ -44,4 +44,9 @@ func TestJobFitsItsSizeClass(t *testing.T) {
 	if n := unsafe.Sizeof(Job{}); n > 64 {
 		t.Fatalf("Job is %d bytes, want at most 64", n)
 	}
+	// A job submitted with a context other than Background adds its run
+	// state: 144 bytes keep such a job at 208 in all.
+	if n := unsafe.Sizeof(runState{}); n > 144 {
+		t.Fatalf("runState is %d bytes, want at most 144", n)
+	}
 }
