@@ -31,10 +31,10 @@ func (j *Job) setStarted(t, queued int64) {
 // setFinished records that j finished at t. Only the goroutine that made j
 // terminal calls it.
 func (j *Job) setFinished(t int64) {
-	w := j.span.Load()
-	from := j.startedFrom(w, j.queued())
+	w, q := j.span.Load(), j.queued()
+	from := j.startedFrom(w, q)
 	if from == 0 {
-		from = j.queued()
+		from = q
 	}
 	off := uint64(spanFar)
 	if d := t - from; from != 0 && d >= 0 && d < spanFar-1 {
