@@ -271,7 +271,8 @@ func (p *Pool) abort() {
 			}
 		}
 	}
-	clear(p.ghosts[:])
+	// Ghosts held in a worker's batch or left in a shard stay counted:
+	// the worker that passes them, or drainShardsLocked, uncounts them.
 	p.setTopLocked(-1)
 	funcs += p.drainShardsLocked(&jobs)
 	var waiting []*Job
