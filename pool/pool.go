@@ -144,9 +144,10 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		p.shards = make([]shard, n)
 		p.oldestFirst.Store(true)
 	}
-	if p.capacity > 0 {
+	if p.capacity > 0 || p.rate != nil {
 		// Held batches would sit outside the bound; a bounded queue pops
 		// one job at a time so that it holds exactly what it promises.
+		// Held jobs would also start without a rate-limit token.
 		p.batch = 1
 	}
 	p.min, p.max = workers, workers
@@ -288,6 +289,7 @@ func (p *Pool) abort() {
 	clear(p.pendingJobs)
 	p.pending = 0
 	p.cancelled.Add(uint64(funcs))
+	p.wakeTokenWaitersLocked()
 	p.wakeForExitLocked()
 	p.closeExitedLocked()
 	p.mu.Unlock()

@@ -260,6 +260,7 @@ func (p *Pool) cancelQueued(j *Job) bool {
 	p.ghosts[j.prio().level()]++
 	p.cancelled.Add(1)
 	p.signalSpaceLocked() // the ghost freed a slot of a bounded queue
+	p.wakeTokenWaitersLocked()
 	p.mu.Unlock()
 	j.complete(Cancelled, context.Canceled)
 	p.finished(j, Cancelled, context.Canceled)

@@ -27,7 +27,10 @@ type worker struct {
 	// stuck threshold.
 	goStart atomic.Int64
 	token   bool // holds a rate-limit token, guarded by p.mu
-	home    int  // the worker's own shard on the fast lane
+	// tokenWait is set while w waits for a rate-limit token, guarded by
+	// p.mu; whoever clears it sends w one wake-up.
+	tokenWait bool
+	home      int // the worker's own shard on the fast lane
 	// lastEnd is when the job w ran last ended, while w goes straight on
 	// to the next: that job's start, without another clock read. Zero once
 	// w has done anything else.
