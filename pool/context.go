@@ -2,7 +2,6 @@ package pool
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -10,7 +9,44 @@ import (
 )
 
 // errTimeout is the cancellation cause of a job whose WithTimeout expired.
-var errTimeout = errors.New("pool: job timed out")
+// It matches context.DeadlineExceeded, the job context's Err then.
+var errTimeout error = &timeoutError{}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string        { return "pool: job timed out" }
+func (*timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// cancelCtxKey is the context package's private key by which
+// context.Cause finds the cancellation state behind a context. A job's
+// context answers it with a cancelled context carrying its cause, so that
+// context.Cause reports why the job's context ended. The key is learned
+// once, from the lookup context.Cause itself makes.
+var cancelCtxKey = findCancelCtxKey()
+
+// keyProbe is an ended context that records the *int key looked up in it.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (k *keyProbe) Err() error { return context.Canceled }
+
+func (k *keyProbe) Value(key any) any {
+	if _, private := key.(*int); private {
+		k.key = key
+	}
+	return nil
+}
+
+func findCancelCtxKey() any {
+	probe := &keyProbe{Context: context.Background()}
+	_ = context.Cause(probe)
+	if probe.key == nil {
+		return new(int) // not found: a key no lookup uses
+	}
+	return probe.key
+}
 
 // runState is the cancellation state of one attempt's context. The first
 // attempt's is made only when something needs it (a submit's context other
@@ -144,6 +180,26 @@ func (rs *runState) errValue() error {
 	return context.Canceled
 }
 
+// causeValue answers context.Cause's lookup of cancelCtxKey: a cancelled
+// context whose cause is rs's, or nil while rs has not ended or ended with
+// plain context.Canceled, for which the context's Err is the cause. It
+// allocates a little on each call, only once the context has ended with a
+// reason: Shutdown, a timeout, the parent's cause.
+func (rs *runState) causeValue() any {
+	if rs == nil {
+		return nil
+	}
+	rs.mu.Lock()
+	cause := rs.cause
+	rs.mu.Unlock()
+	if cause == nil || cause == context.Canceled {
+		return nil
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	return ctx.Value(cancelCtxKey)
+}
+
 func (rs *runState) ownDeadline() time.Time {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -215,7 +271,12 @@ func (c jobContext) Err() error {
 }
 
 // Value looks in the submit's context first, then in the pool's base context.
-func (c jobContext) Value(key any) any { return jobValue(c.j, key) }
+func (c jobContext) Value(key any) any {
+	if key == cancelCtxKey {
+		return c.j.run.Load().causeValue()
+	}
+	return jobValue(c.j, key)
+}
 
 // AfterFunc lets context.WithCancel and context.AfterFunc on a job's context
 // register a callback instead of starting a goroutine per derived context.
@@ -226,16 +287,23 @@ func (c jobContext) String() string { return "pool.jobContext" }
 func (c attemptContext) Deadline() (time.Time, bool) {
 	return earliest(c.rs.job.parentCtx(), c.rs.ownDeadline())
 }
-func (c attemptContext) Done() <-chan struct{}                 { return c.rs.doneChan() }
-func (c attemptContext) Err() error                            { return c.rs.errValue() }
-func (c attemptContext) Value(key any) any                     { return jobValue(c.rs.job, key) }
+func (c attemptContext) Done() <-chan struct{} { return c.rs.doneChan() }
+func (c attemptContext) Err() error            { return c.rs.errValue() }
+func (c attemptContext) Value(key any) any {
+	if key == cancelCtxKey {
+		return c.rs.causeValue()
+	}
+	return jobValue(c.rs.job, key)
+}
 func (c attemptContext) AfterFunc(f func()) (stop func() bool) { return c.rs.afterFunc(f) }
 func (c attemptContext) String() string                        { return "pool.jobContext" }
 
-// jobValue answers a job context's Value lookups. The context package finds
-// a parent's cancellation state through a Value lookup of a private *int key;
-// a job context must not hand out its parent's, or context.Cause would report
-// the parent's (nil) cause for the job's own cancellation.
+// jobValue answers a job context's Value lookups but cancelCtxKey's. The
+// context package finds a parent's cancellation state through a Value lookup
+// of a private *int key; a job context must not hand out its parent's, or
+// context.Cause would report the parent's (nil) cause for the job's own
+// cancellation. The check by type is a second guard, should the key not
+// have been found.
 func jobValue(j *Job, key any) any {
 	switch key {
 	case poolKey:

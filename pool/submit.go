@@ -33,8 +33,11 @@ func (p *Pool) Go(fn func()) error {
 // Submit queues fn and returns its handle. fn receives a context that ends
 // when ctx ends, when the job is cancelled, when its timeout passes, or when
 // the pool shuts down; its values come from ctx, then from the pool's base
-// context. Why it ended is in the Job's Err; context.Cause of the job's
-// context reports only context.Canceled or context.DeadlineExceeded.
+// context. Why it ended is in the Job's Err and in context.Cause of the
+// job's context: an error matching ErrShutdown (and context.Canceled) when
+// Shutdown cancels it, one matching context.DeadlineExceeded when its
+// timeout passes, ctx's cause when ctx ends, the base context's when that
+// ends, and context.Canceled for Cancel.
 //
 // Under the Block policy Submit waits while the bounded queue is full, and
 // returns ctx's error if ctx ends first. A job that submits to its own pool

@@ -469,7 +469,9 @@ func (w *worker) runJob(j *Job) {
 		state = Failed
 		if cause != nil && isCtxErr(err) {
 			if cause == errTimeout {
-				err = errors.Join(err, errTimeout)
+				if !errors.Is(err, errTimeout) { // the function returned ctx.Err()
+					err = errors.Join(err, errTimeout)
+				}
 			} else {
 				state = Cancelled
 				if cause != context.Canceled && !errors.Is(err, cause) {
