@@ -169,10 +169,16 @@ func Any[T any](ctx context.Context, futures ...*Future[T]) (T, error) {
 // returned once every job Map started has ended, so nothing outlives the
 // call. An item that did not succeed for any other reason (its job was
 // cancelled by Shutdown, say) is an error too: Map never returns a zero
-// value in place of a result.
+// value in place of a result. A nil fn returns ErrNilFunc, a nil ctx or p
+// an error wrapping ErrInvalidOption that names it; nothing runs then.
 func Map[In, Out any](ctx context.Context, p *Pool, items []In, fn func(context.Context, In) (Out, error), opts ...JobOption) ([]Out, error) {
-	if fn == nil {
+	switch {
+	case fn == nil:
 		return nil, ErrNilFunc
+	case ctx == nil:
+		return nil, invalidf("Map: nil context")
+	case p == nil:
+		return nil, invalidf("Map: nil pool")
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -222,8 +228,27 @@ func Map[In, Out any](ctx context.Context, p *Pool, items []In, fn func(context.
 // memory or in the queue. Breaking out of the loop cancels the jobs still
 // running and waits for them before the loop statement ends, so nothing
 // leaks. A submit error (a closed pool, say) is yielded once and ends the
-// stream. limit < 1 means one at a time.
+// stream. limit < 1 means one at a time. A nil fn yields ErrNilFunc, a nil
+// ctx, p or in an error wrapping ErrInvalidOption that names it, once, and
+// nothing runs.
 func Stream[In, Out any](ctx context.Context, p *Pool, in iter.Seq[In], limit int, fn func(context.Context, In) (Out, error), opts ...JobOption) iter.Seq2[Out, error] {
+	var bad error
+	switch {
+	case fn == nil:
+		bad = ErrNilFunc
+	case ctx == nil:
+		bad = invalidf("Stream: nil context")
+	case p == nil:
+		bad = invalidf("Stream: nil pool")
+	case in == nil:
+		bad = invalidf("Stream: nil sequence")
+	}
+	if bad != nil {
+		return func(yield func(Out, error) bool) {
+			var zero Out
+			yield(zero, bad)
+		}
+	}
 	return func(yield func(Out, error) bool) {
 		limit := max(limit, 1)
 		ctx, cancel := context.WithCancel(ctx)
