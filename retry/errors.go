@@ -14,6 +14,18 @@ var ErrInvalidPolicy = errors.New("retry: invalid policy")
 // [BreakerConfig] that fails validation.
 var ErrInvalidConfig = errors.New("retry: invalid breaker config")
 
+// ErrInvalidArgument is wrapped by the error [Do], [DoValue], [Breaker.Do] and
+// [Breaker.Allow] return, without running anything, for a nil function, a nil
+// context or a nil *Breaker; the message names the argument, as in
+// "retry: invalid argument: Do: nil function".
+var ErrInvalidArgument = errors.New("retry: invalid argument")
+
+// invalidArg returns an error wrapping ErrInvalidArgument that names the call
+// and the bad argument.
+func invalidArg(call, what string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidArgument, call, what)
+}
+
 // ErrOpen is returned by [Breaker.Allow] and [Breaker.Do] when the breaker
 // rejects a call: it is [Open], or [HalfOpen] with every probe slot taken (the
 // error returned then wraps ErrOpen and says so).

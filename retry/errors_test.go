@@ -2,6 +2,7 @@ package retry_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/threadsystem/threadsystem/retry"
@@ -21,5 +22,65 @@ func TestErrorMessage(t *testing.T) {
 		if got := tt.err.Error(); got != tt.want {
 			t.Errorf("%#v.Error() = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestNilArgumentsAreRefused is issue 16 item 7: a nil function, context or
+// *Breaker is an error naming it, never a panic, and nothing runs.
+func TestNilArgumentsAreRefused(t *testing.T) {
+	var nilCtx context.Context
+	ran := false
+	fn := func(context.Context) error { ran = true; return nil }
+	var nilBreaker *retry.Breaker
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Do nil fn", func() error { return retry.Do(context.Background(), retry.Policy{}, nil) },
+			"retry: invalid argument: Do: nil function"},
+		{"Do nil ctx", func() error { return retry.Do(nilCtx, retry.Policy{}, fn) },
+			"retry: invalid argument: Do: nil context"},
+		{"DoValue nil fn", func() error {
+			_, err := retry.DoValue[int](context.Background(), retry.Policy{}, nil)
+			return err
+		}, "retry: invalid argument: DoValue: nil function"},
+		{"DoValue nil ctx", func() error {
+			_, err := retry.DoValue(nilCtx, retry.Policy{}, func(context.Context) (int, error) { ran = true; return 1, nil })
+			return err
+		}, "retry: invalid argument: Do: nil context"},
+		{"Breaker.Do nil fn", func() error { return new(retry.Breaker).Do(context.Background(), nil) },
+			"retry: invalid argument: Breaker.Do: nil function"},
+		{"Breaker.Do nil ctx", func() error { return new(retry.Breaker).Do(nilCtx, fn) },
+			"retry: invalid argument: Breaker.Do: nil context"},
+		{"Breaker.Do nil breaker", func() error { return nilBreaker.Do(context.Background(), fn) },
+			"retry: invalid argument: Breaker.Do: nil *Breaker"},
+		{"Breaker.Allow nil breaker", func() error {
+			done, err := nilBreaker.Allow()
+			if done != nil {
+				t.Error("nil *Breaker: Allow returned a done func")
+			}
+			return err
+		}, "retry: invalid argument: Breaker.Allow: nil *Breaker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ran = false
+			err := tt.call()
+			if !errors.Is(err, retry.ErrInvalidArgument) || err.Error() != tt.want {
+				t.Errorf("error = %v, want %q wrapping ErrInvalidArgument", err, tt.want)
+			}
+			if ran {
+				t.Error("the function ran")
+			}
+		})
+	}
+}
+
+func TestBreakerDoWithNilFuncCountsNothing(t *testing.T) {
+	var b retry.Breaker
+	b.Do(context.Background(), nil)
+	if c := b.Counts(); c.Requests != 0 {
+		t.Errorf("Counts() = %+v after a refused nil func, want no requests", c)
 	}
 }

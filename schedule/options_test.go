@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -111,6 +112,24 @@ func TestClosedAndNilPool(t *testing.T) {
 			t.Errorf("Close on nil pool = %v", err)
 		}
 	})
+}
+
+// TestNilSchedulerIsAnError is issue 16 item 7: a nil *Scheduler is refused
+// with an error naming it, not a nil-pointer panic.
+func TestNilSchedulerIsAnError(t *testing.T) {
+	var s *schedule.Scheduler
+	calls := map[string]func() error{
+		"After": func() error { _, err := s.After(0, nop); return err },
+		"At":    func() error { _, err := s.At(time.Now(), nop); return err },
+		"Every": func() error { _, err := s.Every(time.Second, nop); return err },
+		"Cron":  func() error { _, err := s.Cron("@daily", nop); return err },
+		"Close": s.Close,
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, schedule.ErrInvalid) || !strings.Contains(err.Error(), "nil *Scheduler") {
+			t.Errorf("%s on a nil *Scheduler = %v, want ErrInvalid naming it", name, err)
+		}
+	}
 }
 
 func TestOverlap(t *testing.T) {
