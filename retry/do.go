@@ -72,7 +72,7 @@ func retryAfter[T any](ctx context.Context, p *Policy, fn func(context.Context) 
 			return zero, &Error{Attempts: b.Attempts(), Err: err, CtxErr: ctx.Err()}
 		}
 		if !ok {
-			return zero, &Error{Attempts: b.Attempts(), Err: err}
+			return zero, &Error{Attempts: b.Attempts(), Err: err, refused: b.refused(err)}
 		}
 		if p.OnRetry != nil {
 			p.OnRetry(b.Attempts(), err, delay)

@@ -3,7 +3,9 @@ package retry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"testing/synctest"
 
 	"github.com/threadsystem/threadsystem/retry"
 )
@@ -17,6 +19,8 @@ func TestErrorMessage(t *testing.T) {
 		{&retry.Error{Attempts: 3, Err: errBoom}, "retry: gave up after 3 attempts: boom"},
 		{&retry.Error{Attempts: 2, Err: errBoom, CtxErr: context.DeadlineExceeded}, "retry: context deadline exceeded after 2 attempts: boom"},
 		{&retry.Error{CtxErr: context.Canceled}, "retry: context canceled before the first attempt"},
+		{&retry.Error{Attempts: 1, Err: retry.Permanent(errBoom)}, "retry: permanent error on attempt 1: boom"},
+		{&retry.Error{Attempts: 3, Err: fmt.Errorf("wrapped: %w", retry.Permanent(errBoom))}, "retry: permanent error on attempt 3: wrapped: boom"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
@@ -82,5 +86,51 @@ func TestBreakerDoWithNilFuncCountsNothing(t *testing.T) {
 	b.Do(context.Background(), nil)
 	if c := b.Counts(); c.Requests != 0 {
 		t.Errorf("Counts() = %+v after a refused nil func, want no requests", c)
+	}
+}
+
+// TestDoSaysWhyItStopped is issue 17 item 10: an error that was not retried
+// because it is Permanent, or because RetryIf refused it, must not read as
+// if the attempts ran out; errors.Is and errors.As still see through it.
+func TestDoSaysWhyItStopped(t *testing.T) {
+	errBad := errors.New("bad request")
+	notBad := func(err error) bool { return !errors.Is(err, errBad) }
+	tests := []struct {
+		name    string
+		p       retry.Policy
+		errs    []error // returned by attempts 1, 2, ...; the last repeats
+		want    string
+		perm    bool
+		retries int
+	}{
+		{"permanent at once", retry.Policy{MaxAttempts: retry.Forever},
+			[]error{retry.Permanent(errBad)}, "retry: permanent error on attempt 1: bad request", true, 1},
+		{"permanent on the last allowed attempt", retry.Policy{MaxAttempts: 2},
+			[]error{errBoom, retry.Permanent(errBad)}, "retry: permanent error on attempt 2: bad request", true, 2},
+		{"RetryIf refuses", retry.Policy{MaxAttempts: 5, RetryIf: notBad},
+			[]error{errBoom, errBad}, "retry: error not retryable on attempt 2: bad request", false, 2},
+		{"RetryIf is not asked after the last attempt", retry.Policy{MaxAttempts: 2, RetryIf: notBad},
+			[]error{errBoom, errBad}, "retry: gave up after 2 attempts: bad request", false, 2},
+		{"attempts run out", retry.Policy{MaxAttempts: 2, RetryIf: notBad},
+			[]error{errBoom}, "retry: gave up after 2 attempts: boom", false, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				calls := 0
+				err := retry.Do(t.Context(), tt.p, func(context.Context) error {
+					calls++
+					return tt.errs[min(calls, len(tt.errs))-1]
+				})
+				var re *retry.Error
+				if !errors.As(err, &re) || err.Error() != tt.want || calls != tt.retries || re.Attempts != calls {
+					t.Fatalf("Do = %q after %d calls, want *retry.Error %q after %d", err, calls, tt.want, tt.retries)
+				}
+				if !errors.Is(err, re.Err) || retry.IsPermanent(err) != tt.perm {
+					t.Errorf("errors.Is(err, last) = %v, IsPermanent = %v; want true, %v",
+						errors.Is(err, re.Err), retry.IsPermanent(err), tt.perm)
+				}
+			})
+		})
 	}
 }
