@@ -17,8 +17,9 @@ var (
 
 	// ErrInvalidOption is returned by Add for a bad NodeOption (a nil option,
 	// an empty dependency name, an unknown priority, a timeout <= 0, an
-	// invalid retry policy) and by Run for a bad RunOption, a nil context or
-	// a nil pool. Nothing was added or run.
+	// invalid retry policy), by Run for a bad RunOption, a nil context or a
+	// nil pool, and by Add, Run and Validate for a nil *Graph; the message
+	// names the argument. Nothing was added or run.
 	ErrInvalidOption = errors.New("dag: invalid option")
 
 	// ErrDuplicate is returned by Add when the name is already taken, or when

@@ -50,10 +50,13 @@ func New() *Graph { return &Graph{} }
 //
 // Add returns an error wrapping ErrInvalidNode for an empty name or a nil fn,
 // ErrDuplicate for a name already added, and ErrInvalidOption for a bad
-// option; then nothing is added. Dependencies are resolved by Validate (and
-// Run), so nodes may be added in any order. Add costs one map insert and a
+// option or a nil *Graph; then nothing is added. Dependencies are resolved
+// by Validate (and Run), so nodes may be added in any order. Add costs one map insert and a
 // few small allocations.
 func (g *Graph) Add(name string, fn func(ctx context.Context, in Results) (any, error), opts ...NodeOption) error {
+	if g == nil {
+		return invalidf("Add: nil *Graph")
+	}
 	if name == "" {
 		return fmt.Errorf("%w: empty name", ErrInvalidNode)
 	}

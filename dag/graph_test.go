@@ -47,6 +47,30 @@ func TestAddRejectsBadInput(t *testing.T) {
 	}
 }
 
+// TestNilGraphIsAnError is issue 16 item 7: a nil *Graph is refused with an
+// error naming it, not a nil-pointer panic.
+func TestNilGraphIsAnError(t *testing.T) {
+	var g *dag.Graph
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Graph.Add", func() error { return g.Add("a", ok) }, "dag: invalid option: Add: nil *Graph"},
+		{"Add", func() error {
+			return dag.Add(g, "a", func(context.Context, dag.Results) (int, error) { return 1, nil })
+		}, "dag: invalid option: Add: nil *Graph"},
+		{"Validate", g.Validate, "dag: invalid option: Validate: nil *Graph"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, dag.ErrInvalidOption) || err.Error() != tt.want {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestAddTypedNilFunction(t *testing.T) {
 	var g dag.Graph // the zero Graph is usable
 	err := dag.Add[int](&g, "x", nil)

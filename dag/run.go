@@ -22,8 +22,8 @@ import (
 // Run blocks until every node has ended and every job it submitted is
 // terminal: nothing it started is left running when it returns. It returns a
 // Report and, if any node did not succeed, a *RunError; for an invalid graph
-// or option it returns a nil Report and the Validate or ErrInvalidOption
-// error, and runs nothing.
+// or option, a nil ctx, p or *Graph, it returns a nil Report and the
+// Validate or ErrInvalidOption error, and runs nothing.
 //
 // When ctx ends, Run stops: queued jobs end Cancelled at once, running jobs
 // see their context cancelled, and nodes not yet submitted end Cancelled
@@ -47,6 +47,9 @@ func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Repo
 	}
 	if p == nil {
 		return nil, invalidf("Run: nil pool")
+	}
+	if g == nil {
+		return nil, invalidf("Run: nil *Graph")
 	}
 	var cfg runConfig
 	for _, o := range opts {

@@ -484,6 +484,7 @@ func TestRunRejectsBadArguments(t *testing.T) {
 	}{
 		{"nil context", good, nil, p, nil, dag.ErrInvalidOption},
 		{"nil pool", good, context.Background(), nil, nil, dag.ErrInvalidOption},
+		{"nil graph", nil, context.Background(), p, nil, dag.ErrInvalidOption},
 		{"nil option", good, context.Background(), p, []dag.RunOption{nil}, dag.ErrInvalidOption},
 		{"unknown policy", good, context.Background(), p, []dag.RunOption{dag.FailurePolicy(9)}, dag.ErrInvalidOption},
 		{"cycle", cyclic, context.Background(), p, nil, dag.ErrCycle},

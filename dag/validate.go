@@ -33,8 +33,12 @@ func (pl *plan) dependents(i int32) []int32 { return pl.sucIdx[pl.sucOff[i]:pl.s
 //
 // Validate takes O(nodes + edges) time and memory (Kahn's algorithm, no
 // recursion), and the result is kept: until the next Add, further calls and
-// Run cost nothing more. It is safe for concurrent use.
+// Run cost nothing more. It is safe for concurrent use. A nil *Graph gets an
+// error wrapping ErrInvalidOption.
 func (g *Graph) Validate() error {
+	if g == nil {
+		return invalidf("Validate: nil *Graph")
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	_, err := g.compileLocked()

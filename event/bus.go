@@ -83,7 +83,15 @@ func (b *Bus) initLocked() {
 // like the first: each returns nil once the bus has drained, or the
 // *UndeliveredError of the first Close that gave up. A handler must not call
 // Close with a context that never ends, since Close waits for that handler.
+// A nil ctx (or a nil *Bus) returns an error wrapping ErrInvalidArgument and
+// closes nothing.
 func (b *Bus) Close(ctx context.Context) error {
+	if b == nil {
+		return errCloseNilBus
+	}
+	if ctx == nil {
+		return errCloseNilCtx
+	}
 	b.mu.Lock()
 	b.initLocked()
 	if !b.closed.Load() {

@@ -78,7 +78,8 @@ func (b *Bus) syncCtx(parent context.Context, at int64) *eventCtx {
 
 // PublishedAt returns the time Publish was called for the event being
 // handled, read from a handler's context or any context derived from it. It
-// returns the zero Time for a context that did not come from the bus.
+// returns the zero Time for a context that did not come from the bus, and
+// for a nil ctx.
 //
 // Publish reads the clock once per call, when at least one subscription
 // matches, before any handler runs or event is buffered; every handler of
@@ -93,6 +94,9 @@ func (b *Bus) syncCtx(parent context.Context, at int64) *eventCtx {
 func PublishedAt(ctx context.Context) time.Time {
 	if c, ok := ctx.(*eventCtx); ok {
 		return c.time()
+	}
+	if ctx == nil {
+		return time.Time{}
 	}
 	if c, ok := ctx.Value(publishedAtKey{}).(*eventCtx); ok {
 		return c.time()

@@ -10,6 +10,24 @@ import (
 // context ended) while that Publish was still running.
 var ErrClosed = errors.New("event: bus closed")
 
+// ErrInvalidArgument is wrapped by the error Publish and Bus.Close return,
+// doing nothing, for a nil context or a nil *Bus; the message names the
+// argument, as in "event: invalid argument: Publish: nil context".
+// Subscribe, which returns no error, panics instead for a nil bus or handler.
+var ErrInvalidArgument = errors.New("event: invalid argument")
+
+// Refusals of nil arguments, made once so that checking costs nothing.
+var (
+	errPublishNilCtx = invalidArg("Publish", "nil context")
+	errPublishNilBus = invalidArg("Publish", "nil *Bus")
+	errCloseNilCtx   = invalidArg("Close", "nil context")
+	errCloseNilBus   = invalidArg("Close", "nil *Bus")
+)
+
+func invalidArg(call, what string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidArgument, call, what)
+}
+
 // ErrFull is returned, wrapped with the subscriber's name, by Publish when an
 // asynchronous subscriber with the Fail policy has a full buffer. The event
 // was not buffered for that subscriber; other subscribers still got it.

@@ -3,7 +3,8 @@ package event
 import "strconv"
 
 // FullPolicy says what Publish does when an asynchronous subscriber's buffer
-// is full. The zero value is Block.
+// is full: Block (the zero value) waits for room, Drop discards the event
+// and counts it, Fail returns an error wrapping ErrFull.
 type FullPolicy int
 
 const (

@@ -16,7 +16,8 @@ import (
 // Publish returns nil when every matching subscription took e (or dropped it
 // under Drop), ErrClosed if Close was called before, and otherwise the
 // errors of the subscriptions that refused e, joined; the others still got
-// it. Handler panics are not returned: see WithErrorHandler.
+// it. Handler panics are not returned: see WithErrorHandler. A nil ctx or b
+// returns an error wrapping ErrInvalidArgument and publishes nothing.
 //
 // Publish is safe from many goroutines and takes no lock unless it buffers.
 // When some subscription matches it reads the monotonic clock once (about
@@ -34,6 +35,12 @@ import (
 // Block publisher from inside a handler to its own full subscription waits
 // on itself: give it a ctx that ends, or another policy.
 func Publish[E any](ctx context.Context, b *Bus, e E) error {
+	if ctx == nil || b == nil {
+		if b == nil {
+			return errPublishNilBus
+		}
+		return errPublishNilCtx
+	}
 	if !b.enter() {
 		return ErrClosed
 	}

@@ -38,9 +38,13 @@ func (s *sub[E]) enqueue(ctx context.Context, ac *eventCtx, e E) error {
 			s.buf[i] = envelope[E]{ctx: ac, e: e}
 			s.n++
 			if s.once {
+				// The one event is in: every delivery goroutine but the
+				// one that takes it must see the end and exit, and none
+				// is woken later (drain skips a closing subscription),
+				// so wake them all now.
 				s.state = stateClosing
-			}
-			if s.idle > 0 {
+				s.wakeAllLocked()
+			} else if s.idle > 0 {
 				s.idle--
 				s.wake <- struct{}{}
 			}

@@ -27,11 +27,15 @@ import (
 // is running, so fn may call it. It is safe from many goroutines, and calls
 // after the first are no-ops.
 //
-// Subscribe is safe from many goroutines; a nil fn panics. After Close has
+// Subscribe is safe from many goroutines. Having no error to return, it
+// panics for a nil b or fn, with a message naming the argument. After Close has
 // begun it registers nothing, starts nothing, and returns a no-op. The cost
 // is one copy of the subscription list plus, unless Sync, the buffer and
 // the delivery goroutines.
 func Subscribe[E any](b *Bus, fn func(context.Context, E), opts ...SubscribeOption) (unsubscribe func()) {
+	if b == nil {
+		panic("event: Subscribe with nil *Bus")
+	}
 	if fn == nil {
 		panic("event: Subscribe with nil handler")
 	}

@@ -3,12 +3,14 @@ package event_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/threadsystem/threadsystem/event"
 )
@@ -102,6 +104,40 @@ func TestOnceRunsExactlyOnceUnderConcurrentPublishes(t *testing.T) {
 			if s := b.Stats(); s.Subscribers != 0 || s.Matched != 1 || s.Delivered != 1 {
 				t.Errorf("Stats() = %+v, want 0 subscribers, 1 matched, 1 delivered", s)
 			}
+		})
+	}
+}
+
+// TestOnceWithConcurrentDeliveryLetsCloseSucceed is issue 16 item 5: the
+// delivery goroutines of a Once subscription that did not take its event
+// waited for a wake that never came, so Close waited out its whole deadline
+// and returned an *UndeliveredError for 0 deliveries.
+func TestOnceWithConcurrentDeliveryLetsCloseSucceed(t *testing.T) {
+	for _, n := range []int{1, 2, 4, 16} {
+		t.Run(fmt.Sprintf("Concurrent(%d)", n), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				b := event.NewBus()
+				var calls atomic.Int32
+				event.Subscribe(b, func(context.Context, int) { calls.Add(1) }, event.Once(), event.Concurrent(n))
+				synctest.Wait() // every delivery goroutine idle
+				if err := event.Publish(context.Background(), b, 1); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait()
+				if got := calls.Load(); got != 1 {
+					t.Fatalf("Once handler ran %d times, want 1", got)
+				}
+				const deadline = time.Hour
+				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				defer cancel()
+				start := time.Now()
+				if err := b.Close(ctx); err != nil {
+					t.Fatalf("Close() = %v, want nil", err)
+				}
+				if waited := time.Since(start); waited != 0 {
+					t.Errorf("Close waited %v with nothing left to deliver, want 0", waited)
+				}
+			})
 		})
 	}
 }

@@ -10,9 +10,13 @@ type ctxKey struct{}
 
 // NewContext returns a copy of ctx that carries r, for [FromContext] and
 // [ResolveFrom]: give it as the base context of a pool, and its jobs can
-// resolve their services. Like context.WithValue it panics if ctx is nil; it
-// costs one allocation and is safe to call from many goroutines.
+// resolve their services. A nil ctx is taken as context.Background(), as
+// [Resolve] takes it (context.WithValue would panic). It costs one
+// allocation and is safe to call from many goroutines.
 func NewContext(ctx context.Context, r *Registry) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, ctxKey{}, r)
 }
 

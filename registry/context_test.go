@@ -44,6 +44,7 @@ func TestResolveFromUsesTheContextRegistry(t *testing.T) {
 
 func TestFromContext(t *testing.T) {
 	r := registry.New()
+	var nilCtx context.Context
 	tests := []struct {
 		name   string
 		ctx    context.Context
@@ -55,6 +56,7 @@ func TestFromContext(t *testing.T) {
 		{name: "absent", ctx: context.Background()},
 		{name: "nil registry", ctx: registry.NewContext(context.Background(), nil)},
 		{name: "nil ctx"},
+		{name: "nil ctx given to NewContext", ctx: registry.NewContext(nilCtx, r), want: r, wantOK: true},
 	}
 	for _, tt := range tests {
 		if got, ok := registry.FromContext(tt.ctx); got != tt.want || ok != tt.wantOK {

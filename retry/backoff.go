@@ -42,6 +42,14 @@ func (b *Backoff) Next(err error) (delay time.Duration, retry bool) {
 	return delay, retry
 }
 
+// refused reports whether Next said no to err because RetryIf refused it,
+// rather than because err is Permanent or the attempts ran out.
+func (b *Backoff) refused(err error) bool {
+	p := &b.p
+	return err != nil && !IsPermanent(err) && p.RetryIf != nil &&
+		(p.MaxAttempts == Forever || b.attempts < p.MaxAttempts)
+}
+
 // Attempts returns how many failed attempts Next has recorded.
 func (b *Backoff) Attempts() int { return b.attempts }
 

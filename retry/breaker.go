@@ -80,8 +80,12 @@ func (b *Breaker) lock() {
 // briefly, wait for nothing else (but see OnStateChange) and allocate nothing:
 // done functions are made once per state change. Allow plus done cost about
 // 80ns on a 2-core AMD EPYC, most of it reading the clock; a scheduler can
-// ask before taking a worker.
+// ask before taking a worker. A nil *Breaker lets nothing through: it returns
+// an error wrapping [ErrInvalidArgument].
 func (b *Breaker) Allow() (done func(err error), err error) {
+	if b == nil {
+		return nil, invalidArg("Breaker.Allow", "nil *Breaker")
+	}
 	b.lock()
 	if b.state == Open {
 		b.advance(time.Now())
@@ -106,8 +110,18 @@ func (b *Breaker) Allow() (done func(err error), err error) {
 // Do runs fn(ctx) if [Breaker.Allow] lets it, reports its result, and returns
 // fn's error, or the Allow error without running fn. If ctx has already
 // ended, it returns ctx.Err() without asking the breaker. A panic in fn counts
-// as a failure, then goes on up. Do blocks while fn runs.
+// as a failure, then goes on up. Do blocks while fn runs. A nil ctx or fn
+// (or a nil *Breaker) returns an error wrapping [ErrInvalidArgument] that
+// names it, without running fn or counting anything.
 func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error {
+	switch {
+	case b == nil:
+		return invalidArg("Breaker.Do", "nil *Breaker")
+	case ctx == nil:
+		return invalidArg("Breaker.Do", "nil context")
+	case fn == nil:
+		return invalidArg("Breaker.Do", "nil function")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -18,11 +18,15 @@ import (
 //     error. If ctx has ended before the first attempt, fn never runs.
 //
 // An invalid p returns the [ErrInvalidPolicy] error from [Policy.Validate]
-// without calling fn. fn runs on the calling goroutine, one attempt at a
+// without calling fn, and a nil ctx or fn an error wrapping
+// [ErrInvalidArgument] that names it. fn runs on the calling goroutine, one attempt at a
 // time, and receives ctx unchanged; a panic in fn is not recovered. Do blocks
 // until it returns and starts no goroutine. A first attempt that succeeds
 // allocates nothing; each wait allocates one timer.
 func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
+	if fn == nil {
+		return invalidArg("Do", "nil function")
+	}
 	_, err := do(ctx, &p, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, fn(ctx)
 	})
@@ -32,6 +36,10 @@ func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 // DoValue is [Do] for a function that returns a value: it returns the value
 // of the attempt that succeeded, or the zero T and the error Do would return.
 func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, error)) (T, error) {
+	if fn == nil {
+		var zero T
+		return zero, invalidArg("DoValue", "nil function")
+	}
 	return do(ctx, &p, fn)
 }
 
@@ -39,6 +47,9 @@ func do[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, erro
 	var zero T
 	if err := p.Validate(); err != nil {
 		return zero, err
+	}
+	if ctx == nil {
+		return zero, invalidArg("Do", "nil context")
 	}
 	if err := ctx.Err(); err != nil {
 		return zero, &Error{CtxErr: err}
@@ -61,7 +72,7 @@ func retryAfter[T any](ctx context.Context, p *Policy, fn func(context.Context) 
 			return zero, &Error{Attempts: b.Attempts(), Err: err, CtxErr: ctx.Err()}
 		}
 		if !ok {
-			return zero, &Error{Attempts: b.Attempts(), Err: err}
+			return zero, &Error{Attempts: b.Attempts(), Err: err, refused: b.refused(err)}
 		}
 		if p.OnRetry != nil {
 			p.OnRetry(b.Attempts(), err, delay)

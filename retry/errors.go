@@ -14,6 +14,18 @@ var ErrInvalidPolicy = errors.New("retry: invalid policy")
 // [BreakerConfig] that fails validation.
 var ErrInvalidConfig = errors.New("retry: invalid breaker config")
 
+// ErrInvalidArgument is wrapped by the error [Do], [DoValue], [Breaker.Do] and
+// [Breaker.Allow] return, without running anything, for a nil function, a nil
+// context or a nil *Breaker; the message names the argument, as in
+// "retry: invalid argument: Do: nil function".
+var ErrInvalidArgument = errors.New("retry: invalid argument")
+
+// invalidArg returns an error wrapping ErrInvalidArgument that names the call
+// and the bad argument.
+func invalidArg(call, what string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidArgument, call, what)
+}
+
 // ErrOpen is returned by [Breaker.Allow] and [Breaker.Do] when the breaker
 // rejects a call: it is [Open], or [HalfOpen] with every probe slot taken (the
 // error returned then wraps ErrOpen and says so).
@@ -27,6 +39,10 @@ var errProbesBusy = fmt.Errorf("%w (half-open, every probe slot is taken)", ErrO
 // how many attempts ran and wraps the last attempt's error and, when the
 // caller's context ended, that context's error: errors.Is and errors.As see
 // both. An Error is a plain value, safe to read from many goroutines.
+//
+// Its message says why retrying stopped: the attempts ran out ("gave up
+// after"), the last error was [Permanent] ("permanent error on attempt N"),
+// RetryIf refused it ("not retryable on attempt N"), or the context ended.
 type Error struct {
 	// Attempts is how many times the function ran; 0 when the context had
 	// ended before the first attempt.
@@ -37,16 +53,25 @@ type Error struct {
 	// CtxErr is ctx.Err() when retrying stopped because the caller's
 	// context ended, and nil otherwise.
 	CtxErr error
+
+	// refused is set by Do when RetryIf said no before MaxAttempts was
+	// reached, so that the message does not claim the attempts ran out.
+	refused bool
 }
 
-// Error reports the attempt count, the context error if any, and the last
-// attempt's error, for example "retry: gave up after 3 attempts: boom".
+// Error reports why retrying stopped, the attempt count and the last
+// attempt's error, for example "retry: gave up after 3 attempts: boom" or
+// "retry: permanent error on attempt 1: bad request".
 func (e *Error) Error() string {
 	switch {
 	case e.Attempts == 0:
 		return fmt.Sprintf("retry: %v before the first attempt", e.CtxErr)
 	case e.CtxErr != nil:
 		return fmt.Sprintf("retry: %v after %s: %v", e.CtxErr, plural(e.Attempts), e.Err)
+	case IsPermanent(e.Err):
+		return fmt.Sprintf("retry: permanent error on attempt %d: %v", e.Attempts, e.Err)
+	case e.refused:
+		return fmt.Sprintf("retry: error not retryable on attempt %d: %v", e.Attempts, e.Err)
 	default:
 		return fmt.Sprintf("retry: gave up after %s: %v", plural(e.Attempts), e.Err)
 	}

@@ -105,7 +105,7 @@ func ExamplePermanent() {
 	fmt.Println(err)
 	fmt.Println("calls:", calls, "is bad request:", errors.Is(err, errBadRequest), "permanent:", retry.IsPermanent(err))
 	// Output:
-	// retry: gave up after 1 attempt: create user: 400 bad request
+	// retry: permanent error on attempt 1: create user: 400 bad request
 	// calls: 1 is bad request: true permanent: true
 }
 

@@ -7,9 +7,18 @@ import (
 )
 
 // Jitter says how a [Policy] randomises each delay so that many clients that
-// failed together do not retry together. The zero value is NoJitter. The
-// random numbers come from math/rand/v2's global source, which is safe from
-// many goroutines and allocates nothing.
+// failed together do not retry together. With d = [Policy.Delay] of the
+// attempt that failed, the modes are:
+//
+//   - [NoJitter] (the zero value): wait exactly d, a deterministic schedule.
+//   - [FullJitter]: wait a uniform random time in [0, d].
+//   - [EqualJitter]: wait d/2 plus a uniform random time in [0, d/2].
+//   - [Decorrelated]: wait a uniform random time in
+//     [InitialDelay, min(MaxDelay, 3*previous delay)], ignoring Multiplier.
+//
+// Every mode stays within MaxDelay. The random numbers come from
+// math/rand/v2's global source, which is safe from many goroutines and
+// allocates nothing.
 type Jitter uint8
 
 const (

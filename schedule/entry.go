@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/cron"
-	"github.com/threadsystem/threadsystem/pool"
 )
 
 // kind tells which call made an entry.
@@ -25,8 +24,12 @@ const (
 //
 // An entry ends when it will never fire again and no run of it is in
 // progress: after its last firing and that run's retries, after Cancel and
-// the run then in progress, when its pool closes, or at Scheduler.Close
-// (which does not wait for runs). Done closes then.
+// the runs then in progress, when its pool closes, or at Scheduler.Close
+// (which does not wait for runs). Done closes then. A run is over when its
+// function returns or when the pool ends its job unrun (dropped under
+// DropOldest, cancelled by Shutdown), each of the runs in flight at once
+// under AllowOverlap included; the scheduler notices an unrun job within a
+// second.
 //
 // A waiting Entry costs about 170 bytes of heap, its heap slot included
 // (BenchmarkMemory, a million entries).
@@ -44,18 +47,16 @@ type Entry struct {
 	retryAt int64 // when a waiting retry is due, or never
 	lastRun int64 // when the last run was submitted; valid when runs > 0
 
-	job     *pool.Job // the latest run's job, to notice one the pool dropped
+	live    *attempt // runs submitted and not yet settled, newest first
 	lastErr error
 	done    chan struct{} // made on first Done call
 
-	index    int32 // in the heap, -1 when out
-	inflight int32 // runs submitted and not yet finished
-	attempt  int32 // attempt number of the latest run (1 = first)
-	seq      uint32
+	index    int32  // in the heap, -1 when out
+	inflight int32  // runs submitted and not yet finished
+	attempt  int32  // attempt number of the latest run (1 = first)
 	runs     uint32 // runs submitted, retries not counted
 	kind     kind
 	outcome  Outcome
-	reported bool // the latest run has finished
 	queued   bool // QueueOne: a firing waits for the run in progress
 	ended    bool
 	cancel   bool // Cancel was called

@@ -12,7 +12,8 @@ var (
 	// for bad input: a negative delay, a non-positive interval, a nil
 	// function, a cron spec that does not parse (the *cron.ParseError is
 	// wrapped too), an invalid or nil option, or options in conflict such as
-	// EndAt before StartAt. Nothing was scheduled.
+	// EndAt before StartAt; they and Close return it for a nil *Scheduler.
+	// Nothing was scheduled.
 	ErrInvalid = errors.New("schedule: invalid argument")
 
 	// ErrClosed is returned by After, At, Every, Cron and Close's callers'

@@ -128,12 +128,23 @@ func (e *Entry) overlap() Overlap {
 	return e.cfg.overlap
 }
 
+// attempt is one run of an entry submitted to the pool and not yet settled:
+// its function reported back, or the pool ended its job without running it.
+// An entry keeps every such run, not only the latest: with AllowOverlap (or
+// a retry beside a run) several are in flight, and the pool may drop or
+// cancel any of them.
+type attempt struct {
+	e    *Entry
+	job  *pool.Job
+	next *attempt // the entry's other unsettled runs
+	n    int32    // attempt number (1 = first)
+}
+
 // submit hands one attempt of e to the pool without waiting. A full queue
 // records the firing as Rejected; a closed pool also ends the entry.
-func (s *Scheduler) submit(e *Entry, attempt int32, now int64) bool {
-	e.seq++
-	seq := e.seq
-	run := func(ctx context.Context) error { return s.run(ctx, e, seq, attempt) }
+func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
+	a := &attempt{e: e, n: n}
+	run := func(ctx context.Context) error { return s.run(ctx, a) }
 	var opts []pool.JobOption
 	if e.cfg != nil {
 		opts = e.cfg.jobOpts
@@ -146,14 +157,16 @@ func (s *Scheduler) submit(e *Entry, attempt int32, now int64) bool {
 			e.due, e.fireAt, e.retryAt, e.queued = never, never, never, false
 		}
 		if s.log != nil {
-			s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", attempt, "err", err)
+			s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", n, "err", err)
 		}
 		return false
 	}
-	e.job, e.reported, e.attempt = job, false, attempt
+	// The lock is held, so the run cannot report before it is linked.
+	a.job, a.next, e.live = job, e.live, a
+	e.attempt = n
 	e.inflight++
 	e.lastRun = now
-	if attempt == 1 {
+	if n == 1 {
 		e.runs++
 	}
 	return true
@@ -162,7 +175,7 @@ func (s *Scheduler) submit(e *Entry, attempt int32, now int64) bool {
 // run is the function the pool runs for one attempt: it calls the entry's
 // function and reports the outcome to the scheduler before returning, so no
 // goroutine watches the job. A panic is reported, then passed on to the pool.
-func (s *Scheduler) run(ctx context.Context, e *Entry, seq uint32, attempt int32) (err error) {
+func (s *Scheduler) run(ctx context.Context, a *attempt) (err error) {
 	returned := false
 	defer func() {
 		if returned {
@@ -173,12 +186,12 @@ func (s *Scheduler) run(ctx context.Context, e *Entry, seq uint32, attempt int32
 		if r != nil {
 			perr = &PanicError{Value: r}
 		}
-		s.report(e, seq, attempt, Failed, perr)
+		s.report(a, Failed, perr)
 		if r != nil {
 			panic(r)
 		}
 	}()
-	err = e.fn(ctx)
+	err = a.e.fn(ctx)
 	returned = true
 	out := Succeeded
 	if err != nil {
@@ -187,42 +200,65 @@ func (s *Scheduler) run(ctx context.Context, e *Entry, seq uint32, attempt int32
 			out = Cancelled
 		}
 	}
-	s.report(e, seq, attempt, out, err)
+	s.report(a, out, err)
 	return err
 }
 
 // report records the end of one attempt.
-func (s *Scheduler) report(e *Entry, seq uint32, attempt int32, out Outcome, err error) {
+func (s *Scheduler) report(a *attempt, out Outcome, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if seq == e.seq {
-		e.reported = true
+	if a.e.unlink(a) {
+		s.finishRun(a.e, a.n, out, err, s.now())
 	}
-	s.finishRun(e, attempt, out, err, s.now())
 }
 
-// settleLost finishes the latest run if the pool ended its job without
-// running it (dropped, or cancelled by a shutdown). Such a job's function,
-// which reports back, never ran; a job whose function ran has reported before
-// its state became terminal, so the check cannot race with the report.
+// unlink takes a out of e's unsettled runs and reports whether it was there,
+// so that each run is settled once. The caller holds the lock.
+func (e *Entry) unlink(a *attempt) bool {
+	for p := &e.live; *p != nil; p = &(*p).next {
+		if *p == a {
+			*p = a.next
+			a.next = nil
+			return true
+		}
+	}
+	return false
+}
+
+// settleLost finishes every run of e whose job the pool ended without running
+// it (dropped, or cancelled by a shutdown), as Cancelled with the job's
+// error. Such a job's function, which reports back, never ran; a job whose
+// function ran has reported before its state became terminal, so the check
+// cannot race with the report. The caller holds the lock.
 func (s *Scheduler) settleLost(e *Entry, now int64) {
-	if e.inflight > 0 && !e.reported && e.job != nil && e.job.State().Terminal() {
-		e.reported = true
-		s.finishRun(e, e.attempt, Cancelled, e.job.Err(), now)
+	var lost *attempt
+	for p := &e.live; *p != nil; {
+		if a := *p; a.job.State().Terminal() {
+			*p, a.next, lost = a.next, lost, a
+		} else {
+			p = &a.next
+		}
+	}
+	// finishRun may submit a new run, so settle after the walk.
+	for lost != nil {
+		a := lost
+		lost, a.next = a.next, nil
+		s.finishRun(e, a.n, Cancelled, a.job.Err(), now)
 	}
 }
 
 // finishRun records the end of one attempt and decides what follows: a
 // retry, the queued firing, the next FixedDelay firing, or the entry's end.
-func (s *Scheduler) finishRun(e *Entry, attempt int32, out Outcome, err error, now int64) {
+func (s *Scheduler) finishRun(e *Entry, n int32, out Outcome, err error, now int64) {
 	e.inflight--
 	e.outcome, e.lastErr = out, err
 	if e.ended {
 		return // after Close: the outcome is all there is to record
 	}
 	if out == Failed && e.cfg != nil && e.cfg.retry != nil && !e.cancel && e.retryAt == never {
-		if d, ok := e.cfg.retry.Next(int(attempt), err); ok {
-			e.retryAt, e.attempt, e.outcome = addKey(now, int64(d)), attempt, Retrying
+		if d, ok := e.cfg.retry.Next(int(n), err); ok {
+			e.retryAt, e.attempt, e.outcome = addKey(now, int64(d)), n, Retrying
 			s.reschedule(e, now)
 			return
 		}

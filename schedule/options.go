@@ -170,8 +170,10 @@ func InLocation(loc *time.Location) EntryOption {
 }
 
 // Overlap says what an entry does when it comes due while its previous run
-// (or that run's pending retry) has not finished. Each value is itself an
-// EntryOption. The default is SkipIfRunning.
+// (or that run's pending retry) has not finished: SkipIfRunning (the
+// default) skips the firing, QueueOne keeps one firing for when the run
+// ends, AllowOverlap submits every firing. Each value is itself an
+// EntryOption.
 type Overlap uint8
 
 const (
@@ -194,9 +196,10 @@ func (o Overlap) applyEntry(c *config) error {
 }
 
 // Misfire says what a periodic entry does when the scheduler reaches a firing
-// after the following one is already due: the process was suspended, or the
-// scheduler was starved. Each value is itself an EntryOption. The default is
-// MissedRunOnce. A firing is never missed merely for being a little late, and
+// after the following one is already due (the process was suspended, or the
+// scheduler was starved): MissedRunOnce (the default) fires once for all the
+// missed firings, MissedSkip fires none of them. Each value is itself an
+// EntryOption. A firing is never missed merely for being a little late, and
 // one-shot entries (After, At) are never missed.
 type Misfire uint8
 
@@ -217,8 +220,10 @@ func (m Misfire) applyEntry(c *config) error {
 	return nil
 }
 
-// Spacing says how Every measures its interval. Each value is itself an
-// EntryOption, valid only for Every. The default is FixedRate.
+// Spacing says how Every measures its interval: FixedRate (the default)
+// fires on a grid whatever the runs take, FixedDelay fires the interval after
+// the previous run finished. Each value is itself an EntryOption, valid only
+// for Every.
 type Spacing uint8
 
 const (

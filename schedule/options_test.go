@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -111,6 +112,24 @@ func TestClosedAndNilPool(t *testing.T) {
 			t.Errorf("Close on nil pool = %v", err)
 		}
 	})
+}
+
+// TestNilSchedulerIsAnError is issue 16 item 7: a nil *Scheduler is refused
+// with an error naming it, not a nil-pointer panic.
+func TestNilSchedulerIsAnError(t *testing.T) {
+	var s *schedule.Scheduler
+	calls := map[string]func() error{
+		"After": func() error { _, err := s.After(0, nop); return err },
+		"At":    func() error { _, err := s.At(time.Now(), nop); return err },
+		"Every": func() error { _, err := s.Every(time.Second, nop); return err },
+		"Cron":  func() error { _, err := s.Cron("@daily", nop); return err },
+		"Close": s.Close,
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, schedule.ErrInvalid) || !strings.Contains(err.Error(), "nil *Scheduler") {
+			t.Errorf("%s on a nil *Scheduler = %v, want ErrInvalid naming it", name, err)
+		}
+	}
 }
 
 func TestOverlap(t *testing.T) {
@@ -375,4 +394,66 @@ func TestCloseStopsFiringAndKeepsRunsGoing(t *testing.T) {
 			t.Errorf("run in progress at Close: Outcome %v, want succeeded", e1.Outcome())
 		}
 	})
+}
+
+// TestEntryEndsWhenThePoolEndsEveryRun is issue 16 item 6: an entry with
+// several runs in flight (AllowOverlap) ended only when the latest of them
+// settled, so when the pool dropped or cancelled the others its Done never
+// closed, though it could not fire again and no run of it was left.
+func TestEntryEndsWhenThePoolEndsEveryRun(t *testing.T) {
+	tests := []struct {
+		name  string
+		popts []pool.Option
+		// end frees the busy worker once the three runs are in the pool.
+		end func(p *pool.Pool, release chan struct{})
+	}{
+		{
+			name:  "DropOldest evicts two runs",
+			popts: []pool.Option{pool.WithQueueSize(1), pool.WithFullPolicy(pool.DropOldest)},
+			end:   func(_ *pool.Pool, release chan struct{}) { close(release) },
+		},
+		{
+			name: "expired Shutdown cancels all three",
+			end: func(p *pool.Pool, _ chan struct{}) {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				p.Shutdown(ctx)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p, s := setup(t, 1, tt.popts...)
+				release := make(chan struct{})
+				p.Submit(context.Background(), func(ctx context.Context) error {
+					select {
+					case <-release:
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				})
+				e, err := s.Every(time.Second, nop, schedule.AllowOverlap, schedule.MaxRuns(3))
+				if err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(3500 * time.Millisecond) // firings at 1s, 2s and 3s
+				synctest.Wait()
+				if e.Runs() != 3 {
+					t.Fatalf("Runs() = %d before the pool ended them, want 3", e.Runs())
+				}
+				tt.end(p, release)
+				select {
+				case <-e.Done():
+				case <-time.After(time.Hour):
+					t.Fatalf("Done not closed an hour after the pool ended every run (outcome %v, err %v)",
+						e.Outcome(), e.LastErr())
+				}
+				if s.Len() != 0 || !e.Next().IsZero() {
+					t.Errorf("after Done: Len() = %d, Next() = %v; want 0 and the zero time", s.Len(), e.Next())
+				}
+			})
+		})
+	}
 }

@@ -79,8 +79,9 @@ func (s *Scheduler) timeOf(k int64) time.Time { return s.epoch.Add(time.Duration
 
 // After runs fn once, d from now. d == 0 runs it at once (through the
 // scheduler's goroutine, not on the caller's); a negative d is an error
-// wrapping ErrInvalid, as is a nil fn or an invalid option. After returns
-// ErrClosed after Close and ErrNilPool for a nil pool.
+// wrapping ErrInvalid, as is a nil fn, an invalid option or a nil
+// *Scheduler. After returns ErrClosed after Close and ErrNilPool for a nil
+// pool.
 func (s *Scheduler) After(d time.Duration, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
 	if d < 0 {
 		return nil, invalidf("After(%v): negative delay", d)
@@ -124,6 +125,9 @@ func (s *Scheduler) Cron(spec string, fn func(context.Context) error, opts ...En
 // key from now for After, At and Every; Cron asks its schedule.
 func (s *Scheduler) add(k kind, fn func(context.Context) error, opts []EntryOption,
 	first func(now int64) int64, period time.Duration, sched cron.Schedule) (*Entry, error) {
+	if s == nil {
+		return nil, invalidf("nil *Scheduler")
+	}
 	if s.p == nil {
 		return nil, ErrNilPool
 	}
@@ -243,8 +247,12 @@ func (s *Scheduler) signal() {
 // rules, and their outcomes are still recorded on their entries. After Close,
 // After, At, Every and Cron return ErrClosed and Entry.Cancel returns false.
 // Close is idempotent and safe from many goroutines; it returns nil, or
-// ErrNilPool for a Scheduler made with a nil pool.
+// ErrNilPool for a Scheduler made with a nil pool (ErrInvalid for a nil
+// *Scheduler).
 func (s *Scheduler) Close() error {
+	if s == nil {
+		return invalidf("Close: nil *Scheduler")
+	}
 	if s.p == nil {
 		return ErrNilPool
 	}
