@@ -1,0 +1,31 @@
+package pool_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestPoolImportsOnlyTheStandardLibrary: the core links nothing outside the
+// standard library and this module, and not net/http either (its HTTP
+// health handler lives in package health), so a program using pool alone
+// does not link an HTTP stack or crypto/tls.
+func TestPoolImportsOnlyTheStandardLibrary(t *testing.T) {
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(gobin, "list", "-deps", "-f", "{{.Standard}} {{.ImportPath}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	const module = "github.com/threadsystem/threadsystem/"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		std, path, _ := strings.Cut(line, " ")
+		if std != "true" && !strings.HasPrefix(path, module) {
+			t.Errorf("pool depends on %s, outside the standard library", path)
+		}
+		if path == "net/http" || path == "crypto/tls" {
+			t.Errorf("pool depends on %s", path)
+		}
+	}
+}
