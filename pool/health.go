@@ -25,7 +25,7 @@ type Diagnostics struct {
 	Running []RunningJob
 	// QueuedBy is the queue depth per priority, Lowest first; Queued and
 	// Pending as in Stats.
-	QueuedBy        [numLevels]int
+	QueuedBy        [NumPriorities]int
 	Queued, Pending int
 	// Workers, Idle and Busy count workers; Busy = Workers - Idle.
 	Workers, Idle, Busy int
