@@ -1,6 +1,25 @@
-// Package pool runs jobs on a fixed set of worker goroutines, with five
-// priority levels, an optionally bounded queue with a choice of full policy,
-// context cancellation, job handles and a shutdown that loses nothing.
+// Package pool runs jobs on a set of worker goroutines, with five priority
+// levels, an optionally bounded queue with a choice of full policy, context
+// cancellation, job handles, typed futures, groups, and a shutdown that
+// loses nothing.
+//
+// Make a pool, submit work, and close it when done:
+//
+//	p, err := pool.New(runtime.GOMAXPROCS(0))
+//	if err != nil {
+//		return err
+//	}
+//	defer p.Close() // runs everything queued, then returns
+//
+//	job, err := p.Submit(ctx, func(ctx context.Context) error {
+//		return upload(ctx, file)
+//	}, pool.WithPriority(pool.High), pool.WithName("upload"))
+//	if err != nil {
+//		return err // nothing was enqueued
+//	}
+//	err = job.Wait(ctx)
+//
+// A zero Pool is not usable: make one with [New].
 //
 // # Submitting
 //
@@ -11,31 +30,21 @@
 //   - [Pool.Submit] and [Pool.TrySubmit] run a func(context.Context) error
 //     and return a [*Job] handle with its state, error, timings, Done channel,
 //     Wait and Cancel.
-//   - [Call] (see future.go) returns a typed [*Future].
+//   - [Call] runs a func(context.Context) (T, error) and returns a typed
+//     [*Future]; [All], [Any], [Map] and [Stream] combine many.
+//
+// Job options set a priority ([WithPriority]), a name, a timeout, retries
+// ([WithRetry]) and dependencies ([After]). [Pool.Group] collects jobs to
+// wait for or cancel together.
 //
 // # Priorities and order
 //
 // A worker always takes work of the highest non-empty level ([Highest]
 // first, [Lowest] last). With one worker, jobs of a level run in submission
 // order. With several, jobs of a level start in submission order as from one
-// queue, with one exception, which buys the pool its speed on many cores:
-//
-// On a fixed-size, unbounded pool with no observer or rate limit, where
-// GOMAXPROCS is 4 or more (the fast lane), Normal jobs queue in one small queue per worker, and idle workers
-// steal from the others. Once jobs are timed to run long (over 50 µs each),
-// workers take the oldest queued job, so they start in submission order.
-// Until then, and for shorter jobs, jobs are dealt one per queue in turn and
-// each worker takes from its own: jobs start in submission order give or
-// take how far the workers' speeds differ. Go funcs that run short (under
-// 4 µs) are dealt 32 at a time per queue, so one may start up to 32 per
-// worker ahead of or behind its turn: within microseconds of it. After a
-// switch from short jobs to long ones, the first long ones may start out of
-// order until a worker has timed one. See docs/performance.md.
-//
-// Elsewhere, a worker takes Go funcs from a long queue in a batch, which it
-// runs in order: up to 64 at once, and no more than a quarter of its share
-// of the queue. With several workers, a func may then start up to a batch
-// ahead of its turn.
+// queue, except that very short Go funcs on a many-core pool may start a few
+// microseconds ahead of or behind their turn; docs/performance.md in the
+// repository says when and by how much.
 //
 // # Bounded queue
 //
@@ -61,4 +70,12 @@
 // left, each leftover job ending Cancelled with [ErrShutdown]. After either,
 // every submit returns [ErrClosed]. Nothing is ever dropped silently: every
 // accepted job reaches exactly one terminal state and [Pool.Stats] counts it.
+//
+// # Watching a pool
+//
+// [Pool.Stats] is a cheap snapshot whose counts reconcile; print it, or read
+// its fields and histograms ([Histogram.Quantile]). [Pool.Diagnostics] lists
+// running jobs and [Pool.Health] gives a verdict (package health serves it
+// over HTTP). [WithObserver] sees every lifecycle step, at no cost when
+// unset; package prom exports Stats to Prometheus.
 package pool

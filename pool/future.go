@@ -82,6 +82,15 @@ func jobOf(ctx context.Context) *Job {
 // Job returns the future's job handle, for its state, timings and Cancel.
 func (f *Future[T]) Job() *Job { return &f.job }
 
+// Cancel asks the future's job to stop, as [Job.Cancel] does: a job not yet
+// running never runs and ends Cancelled with an error matching
+// context.Canceled; a running one has its context cancelled and ends
+// Cancelled if its function returns that context's error. Cancel returns
+// nothing and does not wait: [Future.Await] then reports how the job ended.
+// It is safe from many goroutines; calling it again, or on a future that is
+// done, does nothing.
+func (f *Future[T]) Cancel() { f.job.Cancel() }
+
 // Done returns a channel closed when the result is ready, for use in select.
 func (f *Future[T]) Done() <-chan struct{} { return f.job.Done() }
 
@@ -103,9 +112,31 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	}
 }
 
+// FutureError is the error [All] returns when a future did not succeed: it
+// says which one and how it ended, and unwraps to the job's error, so
+// errors.Is(err, context.Canceled) holds for a cancelled future.
+type FutureError struct {
+	// Index is the future's position in All's arguments.
+	Index int
+	// State is how its job ended: Failed, Cancelled or Skipped.
+	State State
+	// Err is the job's error.
+	Err error
+}
+
+// Error names the future by index and state, then gives its error.
+func (e *FutureError) Error() string {
+	return fmt.Sprintf("pool: future %d %s: %v", e.Index, e.State, e.Err)
+}
+
+// Unwrap returns the job's error.
+func (e *FutureError) Unwrap() error { return e.Err }
+
 // All waits for every future and returns their values in input order. It
-// returns as soon as one fails, with that error (wrapped with its index), or
-// when ctx ends; it does not cancel the others.
+// returns as soon as one fails or is cancelled, with a [*FutureError]
+// carrying its index, or when ctx ends, with ctx's error; it does not cancel
+// the others. It is safe to call from many goroutines, on the same futures
+// too.
 func All[T any](ctx context.Context, futures ...*Future[T]) ([]T, error) {
 	failed := make(chan int, 1)
 	for i, f := range futures {
@@ -123,13 +154,14 @@ func All[T any](ctx context.Context, futures ...*Future[T]) ([]T, error) {
 		select {
 		case <-f.Done():
 		case k := <-failed:
-			return nil, fmt.Errorf("pool: future %d: %w", k, futures[k].job.Err())
+			j := &futures[k].job
+			return nil, &FutureError{Index: k, State: j.State(), Err: j.Err()}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 		v, err := f.Await(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("pool: future %d: %w", i, err)
+			return nil, &FutureError{Index: i, State: f.job.State(), Err: err}
 		}
 		out[i] = v
 	}

@@ -1,9 +1,7 @@
 package pool
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 )
@@ -27,7 +25,7 @@ type Diagnostics struct {
 	Running []RunningJob
 	// QueuedBy is the queue depth per priority, Lowest first; Queued and
 	// Pending as in Stats.
-	QueuedBy        [numLevels]int
+	QueuedBy        [NumPriorities]int
 	Queued, Pending int
 	// Workers, Idle and Busy count workers; Busy = Workers - Idle.
 	Workers, Idle, Busy int
@@ -103,32 +101,6 @@ func (p *Pool) Health() Health {
 		reasons = append(reasons, fmt.Sprintf("queue saturated: %d of %d slots used", d.Queued, d.Capacity))
 	}
 	return Health{Healthy: len(reasons) == 0, Reasons: reasons}
-}
-
-// HealthHandler returns an http.Handler that answers 200 when p is healthy
-// and 503 otherwise, with a JSON body holding the verdict, its reasons and
-// the main figures. It is safe for concurrent requests.
-func HealthHandler(p *Pool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		h := p.Health()
-		d := p.Diagnostics()
-		body := struct {
-			Status  string   `json:"status"`
-			Reasons []string `json:"reasons,omitempty"`
-			Workers int      `json:"workers"`
-			Busy    int      `json:"busy"`
-			Queued  int      `json:"queued"`
-			Pending int      `json:"pending"`
-			Stuck   int      `json:"stuck"`
-		}{"ok", h.Reasons, d.Workers, d.Busy, d.Queued, d.Pending, d.Stuck}
-		code := http.StatusOK
-		if !h.Healthy {
-			body.Status, code = "unhealthy", http.StatusServiceUnavailable
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		json.NewEncoder(w).Encode(body)
-	})
 }
 
 // watchStuck reports, once each, jobs running past the stuck threshold. It

@@ -3,11 +3,8 @@ package pool_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -69,35 +66,6 @@ func TestStuckJobsReportedOnce(t *testing.T) {
 			t.Fatalf("Health after the jobs ended = %+v", h)
 		}
 	})
-}
-
-func TestHealthHandler(t *testing.T) {
-	p := newPool(t, 1, pool.WithQueueSize(1))
-	srv := httptest.NewServer(pool.HealthHandler(p))
-	defer srv.Close()
-	get := func() (int, map[string]any) {
-		resp, err := http.Get(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var body map[string]any
-		json.NewDecoder(resp.Body).Decode(&body)
-		return resp.StatusCode, body
-	}
-	if code, body := get(); code != http.StatusOK || body["status"] != "ok" {
-		t.Fatalf("healthy pool: %d %v", code, body)
-	}
-	release := occupy(t, p)
-	p.Go(func() {}) // fills the one slot
-	if code, body := get(); code != http.StatusServiceUnavailable || !strings.Contains(body["reasons"].([]any)[0].(string), "queue saturated") {
-		t.Fatalf("saturated pool: %d %v", code, body)
-	}
-	release()
-	p.Close()
-	if code, body := get(); code != http.StatusServiceUnavailable || body["reasons"].([]any)[0] != "pool is closed" {
-		t.Fatalf("closed pool: %d %v", code, body)
-	}
 }
 
 // TestDiagnosticsListsOnlyRunningJobs: a worker keeps the last job it ran

@@ -17,8 +17,12 @@ const (
 	Highest Priority = 2
 )
 
-// numLevels is the number of priority levels; level index = Priority + 2.
-const numLevels = 5
+// NumPriorities is the number of priority levels: the length of
+// [Priorities] and of the per-priority arrays in [Stats] and [Diagnostics].
+const NumPriorities = 5
+
+// numLevels is NumPriorities inside the pool; level index = Priority + 2.
+const numLevels = NumPriorities
 
 func (p Priority) valid() bool { return p >= Lowest && p <= Highest }
 
@@ -44,7 +48,7 @@ func (p Priority) String() string {
 
 // Priorities lists the valid priorities from Lowest to Highest, in the order
 // Stats reports queue depths.
-var Priorities = [numLevels]Priority{Lowest, Low, Normal, High, Highest}
+var Priorities = [NumPriorities]Priority{Lowest, Low, Normal, High, Highest}
 
 // State is a job's place in its lifecycle. A job moves forward only:
 // Pending → Queued → Running → one terminal state, and may skip straight to a

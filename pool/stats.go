@@ -1,14 +1,16 @@
 package pool
 
 import (
+	"fmt"
 	"math/bits"
 	"sync/atomic"
 	"time"
 )
 
-// histBuckets is the number of power-of-two duration buckets: bucket i counts
-// durations in [2^(i-1), 2^i) nanoseconds, the last one everything longer.
-const histBuckets = 40
+// HistogramBuckets is the number of power-of-two duration buckets of a
+// [Histogram]: bucket i counts durations in [2^(i-1), 2^i) nanoseconds, the
+// last one everything longer (about 4.6 minutes and up).
+const HistogramBuckets = 40
 
 // counters are one worker's tallies. Only that worker writes them.
 type counters struct {
@@ -21,13 +23,13 @@ type counters struct {
 }
 
 type histogram struct {
-	b [histBuckets]atomic.Uint64
+	b [HistogramBuckets]atomic.Uint64
 }
 
 func (h *histogram) observe(ns int64) {
 	i := 0
 	if ns > 0 {
-		i = min(bits.Len64(uint64(ns)), histBuckets-1)
+		i = min(bits.Len64(uint64(ns)), HistogramBuckets-1)
 	}
 	h.b[i].Add(1)
 }
@@ -39,7 +41,7 @@ type Histogram struct {
 	Count uint64
 	// Buckets[i] counts durations in [2^(i-1), 2^i) ns; Buckets[0] counts
 	// zero durations, and the last bucket everything longer.
-	Buckets [histBuckets]uint64
+	Buckets [HistogramBuckets]uint64
 }
 
 // Quantile returns an upper bound of the q-quantile (0 <= q <= 1) of the
@@ -59,7 +61,19 @@ func (h Histogram) Quantile(q float64) time.Duration {
 			return time.Duration(uint64(1)<<i - 1)
 		}
 	}
-	return time.Duration(uint64(1)<<(histBuckets-1) - 1)
+	return time.Duration(uint64(1)<<(HistogramBuckets-1) - 1)
+}
+
+// String summarises h as its count and the upper bounds of its median, 90th
+// and 99th percentiles and maximum, such as
+// "count 3, p50 ≤1.023µs, p90 ≤4.095µs, p99 ≤4.095µs, max ≤4.095µs";
+// "count 0" when empty.
+func (h Histogram) String() string {
+	if h.Count == 0 {
+		return "count 0"
+	}
+	return fmt.Sprintf("count %d, p50 ≤%v, p90 ≤%v, p99 ≤%v, max ≤%v", h.Count,
+		h.Quantile(0.5), h.Quantile(0.9), h.Quantile(0.99), h.Quantile(1))
 }
 
 func (h *Histogram) add(from *histogram) {
@@ -96,7 +110,7 @@ type Stats struct {
 	// Queued is the number of jobs waiting for a worker; QueuedBy splits it
 	// by priority, indexed like Priorities (Lowest first).
 	Queued   int
-	QueuedBy [numLevels]int
+	QueuedBy [NumPriorities]int
 	// Running is the number of jobs a worker is executing.
 	Running int
 	// Workers is the number of workers; Idle how many wait for work.
@@ -107,7 +121,7 @@ type Stats struct {
 	// Wait is the time jobs spent queued, WaitBy the same split by priority
 	// (indexed like Priorities); Run is the time they ran.
 	Wait   Histogram
-	WaitBy [numLevels]Histogram
+	WaitBy [NumPriorities]Histogram
 	Run    Histogram
 	// Uptime is the time since New.
 	Uptime time.Duration
@@ -119,6 +133,18 @@ func (s Stats) Throughput() float64 {
 		return 0
 	}
 	return float64(s.Succeeded+s.Failed+s.Cancelled+s.Skipped) / s.Uptime.Seconds()
+}
+
+// String summarises s on one line: the job counts in the order they
+// reconcile, the workers, the wait and run medians and 99th percentiles,
+// and the uptime, for logs and fmt.Println(p.Stats()).
+func (s Stats) String() string {
+	return fmt.Sprintf("submitted %d = pending %d + queued %d + running %d + succeeded %d + failed %d + cancelled %d + skipped %d; "+
+		"rejected %d, retried %d, panicked %d; workers %d (idle %d); wait p50 ≤%v p99 ≤%v; run p50 ≤%v p99 ≤%v; uptime %v",
+		s.Submitted, s.Pending, s.Queued, s.Running, s.Succeeded, s.Failed, s.Cancelled, s.Skipped,
+		s.Rejected, s.Retried, s.Panicked, s.Workers, s.Idle,
+		s.Wait.Quantile(0.5), s.Wait.Quantile(0.99), s.Run.Quantile(0.5), s.Run.Quantile(0.99),
+		s.Uptime.Round(time.Millisecond))
 }
 
 // Stats returns a snapshot of the pool's counters. It is safe to call from

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/threadsystem/threadsystem/dag"
+	"github.com/threadsystem/threadsystem/health"
 	"github.com/threadsystem/threadsystem/pool"
 	"github.com/threadsystem/threadsystem/prom"
 	"github.com/threadsystem/threadsystem/retry"
@@ -91,7 +92,7 @@ func serveMetrics(addr string, tp *pool.Typed[string], out io.Writer) (stop func
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	for _, k := range tp.Keys() {
 		p, _ := tp.Pool(k)
-		mux.Handle("/healthz/"+k, pool.HealthHandler(p))
+		mux.Handle("/healthz/"+k, health.Handler(p))
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
