@@ -15,6 +15,16 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	// The programs' dependencies, linked into this test so that a change to
+	// any of them invalidates go test's cached result.
+	_ "github.com/threadsystem/threadsystem/cron"
+	_ "github.com/threadsystem/threadsystem/dag"
+	_ "github.com/threadsystem/threadsystem/event"
+	_ "github.com/threadsystem/threadsystem/pool"
+	_ "github.com/threadsystem/threadsystem/prom"
+	_ "github.com/threadsystem/threadsystem/retry"
+	_ "github.com/threadsystem/threadsystem/schedule"
 )
 
 // bin is the folder the programs are built into.
@@ -97,6 +107,10 @@ threadsystem_jobs_total{pool="api",state="succeeded"} 4
 func TestExamplesPrintWhatTheySay(t *testing.T) {
 	for _, p := range programs {
 		t.Run(p.name, func(t *testing.T) {
+			// Reading the source lets go test's cache see it change.
+			if _, err := os.ReadFile(filepath.Join(p.name, "main.go")); err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			var stdout, stderr bytes.Buffer
