@@ -6,7 +6,6 @@ package examples
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/threadsystem/threadsystem/internal/testbin"
 
 	// The programs' dependencies, linked into this test so that a change to
 	// any of them invalidates go test's cached result.
@@ -30,36 +31,18 @@ import (
 // bin is the folder the programs are built into.
 var bin string
 
-// buildFirst builds every program before the tests run and removes them
-// after; goleak.VerifyTestMain runs it in place of testing.M.
-type buildFirst struct{ m *testing.M }
-
-func (b buildFirst) Run() int {
-	dir, err := os.MkdirTemp("", "threadsystem-examples-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	bin = dir
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "no go command to build the examples:", err)
-		return 1
-	}
-	args := append([]string{"build"}, raceFlags...)
-	args = append(args, "-o", dir+string(filepath.Separator))
-	for _, p := range programs {
-		args = append(args, "./"+p.name)
-	}
-	if out, err := exec.Command(gobin, args...).CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		return 1
-	}
-	return b.m.Run()
+// TestMain builds every program before the tests run and removes them
+// after.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(testbin.Main(m, func(dir string) error {
+		bin = dir
+		var pkgs []string
+		for _, p := range programs {
+			pkgs = append(pkgs, "./"+p.name)
+		}
+		return testbin.Build(dir+string(filepath.Separator), pkgs...)
+	}))
 }
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(buildFirst{m}) }
 
 // programs lists every example with the output it must print.
 var programs = []struct {

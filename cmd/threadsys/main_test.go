@@ -2,44 +2,26 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/threadsystem/threadsystem/internal/testbin"
 )
 
 // binary is the path of the threadsys binary the tests build and run.
 var binary string
 
-// buildFirst builds the binary before the tests run and removes it after;
-// goleak.VerifyTestMain runs it in place of testing.M and then exits.
-type buildFirst struct{ m *testing.M }
-
-func (b buildFirst) Run() int {
-	dir, err := os.MkdirTemp("", "threadsys-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binary = filepath.Join(dir, "threadsys")
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "no go command to build threadsys:", err)
-		return 1
-	}
-	args := append([]string{"build"}, raceFlags...)
-	if out, err := exec.Command(gobin, append(args, "-o", binary, ".")...).CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		return 1
-	}
-	return b.m.Run()
+// TestMain builds the binary before the tests run and removes it after.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(testbin.Main(m, func(dir string) error {
+		binary = filepath.Join(dir, "threadsys")
+		return testbin.Build(binary, ".")
+	}))
 }
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(buildFirst{m}) }
 
 // threadsys runs the built binary with args and returns its stdout, stderr
 // and exit code.
