@@ -1,17 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
-	"text/tabwriter"
+	"sync/atomic"
 	"time"
 
 	"github.com/threadsystem/threadsystem/event"
@@ -28,30 +29,83 @@ type demoConfig struct {
 	metrics  string
 }
 
-func demo(args []string, stdout, stderr io.Writer) int {
+// ioJobs is the number of slow jobs on the io pool, which make it scale.
+const ioJobs = 16
+
+// demoFlags returns the demo's flag set, writing into c, which it first
+// sets to the defaults.
+func demoFlags(c *demoConfig) *flag.FlagSet {
+	*c = demoConfig{jobs: 20000, workers: runtime.GOMAXPROCS(0), work: 50 * time.Microsecond, failRate: 0.01}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.Var(intFlag{&c.jobs, 1}, "jobs", "run `n` main jobs on the cpu pool")
+	fs.Var(intFlag{&c.workers, 1}, "workers", "give the cpu pool `n` workers")
+	fs.Var(durationFlag{&c.work}, "work", "make a main job burn about this `duration` of CPU, on average")
+	fs.Var(fractionFlag{&c.failRate}, "fail", "make this `fraction` of the main jobs fail, from 0 to 1 (1: all of them)")
+	fs.BoolVar(&c.plain, "plain", false, "print progress as plain lines, one a second, even on a terminal")
+	fs.Var(addrFlag{&c.metrics}, "metrics", "while the demo runs, serve /metrics, /healthz, /healthz/cpu, /healthz/io and /debug/pprof/ on this `address` (e.g. :9090)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), demoAbout)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+const demoAbout = `usage: threadsys demo [flags]
+
+Demo runs a workload on a typed pool and prints what happened. The main jobs
+(-jobs of them, a -fail fraction failing) burn about -work of CPU each at five
+priorities on the "cpu" pool of -workers workers. Beside them, counted apart:
+16 slow jobs on an adaptive "io" pool of 1 to 8 workers, a 4-node DAG, a
+heartbeat run 5 times and a job retried until it succeeds, these three on the
+cpu pool. It shows live progress of the main jobs, then a table of jobs by
+origin whose rows add up to each pool's Stats, the pool events seen on an event
+bus, and the queue wait by priority. It takes a second or two with the defaults.
+
+flags:
+`
+
+func demoHelp(w io.Writer) {
 	var c demoConfig
-	fs.IntVar(&c.jobs, "jobs", 20000, "number of jobs to run")
-	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "number of workers")
-	fs.DurationVar(&c.work, "work", 50*time.Microsecond, "mean CPU time of one job")
-	fs.Float64Var(&c.failRate, "fail", 0.01, "fraction of jobs that fail")
-	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
-	fs.StringVar(&c.metrics, "metrics", "", "serve Prometheus /metrics on this address (e.g. :9090) while the demo runs")
+	fs := demoFlags(&c)
+	fs.SetOutput(w)
+	fs.Usage()
+}
+
+func demo(args []string, stdout, stderr io.Writer) int {
+	var c demoConfig
+	fs := demoFlags(&c)
+	// The flag package writes both -h's usage and an error's to one output;
+	// help goes to stdout, errors to stderr.
+	var msg bytes.Buffer
+	fs.SetOutput(&msg)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			stdout.Write(msg.Bytes())
 			return 0
 		}
+		stderr.Write(msg.Bytes())
 		return 2
 	}
-	if c.jobs < 1 || c.workers < 1 || c.work < 0 || c.failRate < 0 || c.failRate > 1 {
-		fmt.Fprintln(stderr, "threadsys demo: -jobs and -workers must be >= 1, -work >= 0, -fail within [0,1]")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "threadsys demo: unexpected argument %q\n", fs.Arg(0))
+		fs.SetOutput(stderr)
+		fs.Usage()
 		return 2
 	}
 	if !c.plain && !isTerminal(stdout) {
 		c.plain = true
 	}
-	if err := runDemo(c, stdout); err != nil {
+	// Everything that can fail on the user's input fails here, before any
+	// pool starts.
+	var ln net.Listener
+	if c.metrics != "" {
+		var err error
+		if ln, err = net.Listen("tcp", c.metrics); err != nil {
+			fmt.Fprintf(stderr, "threadsys demo: -metrics %s: %v\n", c.metrics, err)
+			return 1
+		}
+	}
+	if err := runDemo(c, ln, stdout); err != nil {
 		fmt.Fprintln(stderr, "threadsys demo:", err)
 		return 1
 	}
@@ -70,92 +124,137 @@ func isTerminal(w io.Writer) bool {
 
 var errDemoFailure = errors.New("simulated failure")
 
-func runDemo(c demoConfig, w io.Writer) error {
-	// The progress line, the event log and the main flow all print.
-	out := &lockedWriter{w: w}
+// runDemo runs the demo, serving HTTP on ln when it is not nil, and closes
+// ln. Its output comes in a fixed order: the header, the serving line,
+// progress, then the report; nothing else prints while progress does.
+func runDemo(c demoConfig, ln net.Listener, w io.Writer) error {
+	if ln != nil {
+		defer ln.Close() // on error paths; a no-op once the server closed it
+	}
 	ctx := context.Background()
+	fmt.Fprintf(w, "threadsys demo: %d main jobs on the cpu pool (%d workers, mixed priorities, about %s of CPU each, %g%% set to fail);\n"+
+		"counted apart: %d io-pool jobs (1-8 adaptive workers), and on the cpu pool a 4-node DAG, a heartbeat run 5 times and a retried job\n",
+		c.jobs, c.workers, c.work, c.failRate*100, ioJobs)
+
 	bus := event.NewBus()
 	defer bus.Close(ctx) // on error paths; a no-op after the Close below
-	log := newEventLog(out)
-	unsubscribe := event.Subscribe(bus, log.handle)
-	defer unsubscribe()
-	// Pool lifecycle events reach the bus with one line.
-	toBus := pool.WithObserver(pool.ObserverFunc(func(e pool.Event) { event.Publish(ctx, bus, e) }))
-
+	events := newEventLog()
+	event.Subscribe(bus, events.handle)
+	// Each pool's lifecycle events reach the bus with one option, tagged
+	// with the pool's key.
+	observe := func(key string) pool.Option {
+		return pool.WithObserver(pool.ObserverFunc(func(e pool.Event) {
+			event.Publish(ctx, bus, poolEvent{Pool: key, Event: e})
+		}))
+	}
 	tp, err := pool.NewTyped([]pool.Key[string]{
-		{Key: "cpu", Workers: c.workers},
-		{Key: "io", Workers: 1, Options: []pool.Option{
+		{Key: "cpu", Workers: c.workers, Options: []pool.Option{observe("cpu")}},
+		{Key: "io", Workers: 1, Options: []pool.Option{observe("io"),
 			pool.WithMinWorkers(1), pool.WithMaxWorkers(8), pool.WithIdleTimeout(50 * time.Millisecond)}},
-	}, pool.WithName("demo"), toBus)
+	}, pool.WithName("demo"))
 	if err != nil {
 		return err
 	}
 	defer tp.Close() // on error paths; a no-op after the Close below
 	cpu, _ := tp.Pool("cpu")
-	if c.metrics != "" {
-		stop, err := serveMetrics(c.metrics, tp, out)
-		if err != nil {
-			return err
-		}
-		defer stop()
+	iop, _ := tp.Pool("io")
+	if ln != nil {
+		srv := newDemoServer(tp)
+		go srv.Serve(ln)
+		defer srv.Close()
+		fmt.Fprintf(w, "serving http://%s/metrics, /healthz (every pool), /healthz/cpu, /healthz/io and /debug/pprof/\n", ln.Addr())
 	}
-	fmt.Fprintf(out, "threadsys demo: %d jobs on %d cpu workers, mixed priorities (%s per job, %.0f%% failing),\n"+
-		"plus an adaptive io key (1-8 workers), a DAG, a periodic job and a retried job\n",
-		c.jobs, c.workers, c.work, c.failRate*100)
 
 	start := time.Now()
+	var m mainProgress
 	stop := make(chan struct{})
 	progressDone := make(chan struct{})
 	go func() {
 		defer close(progressDone)
-		progress(cpu, c, out, stop)
+		progress(w, c, &m, cpu, start, stop)
 	}()
+	// Whatever happens, progress ends before runDemo returns.
+	var stopOnce sync.Once
+	stopProgress := func() { stopOnce.Do(func() { close(stop); <-progressDone }) }
+	defer stopProgress()
 
-	// A burst of slow io work makes the io key scale up, then down.
-	for range 16 {
+	// A burst of slow io work makes the io pool scale up, then down.
+	for range ioJobs {
 		if err := tp.Go("io", func() { time.Sleep(20 * time.Millisecond) }); err != nil {
 			return err
 		}
 	}
-	if err := submitMixed(ctx, cpu, c); err != nil {
+	mainJobs, err := submitMixed(ctx, cpu, c, &m)
+	if err != nil {
 		return err
 	}
-	if err := runPipeline(ctx, cpu, out); err != nil {
+	dagLine, dagTally, err := runPipeline(ctx, cpu)
+	if err != nil {
 		return err
 	}
-	if err := runScheduled(ctx, cpu, out); err != nil {
+	schedLine, beatTally, retryTally, err := runScheduled(ctx, cpu)
+	if err != nil {
 		return err
 	}
 	if err := tp.Wait(ctx); err != nil {
 		return err
 	}
-	time.Sleep(100 * time.Millisecond) // let the io key's extra workers retire
+	awaitWorkers(iop, 1, time.Second) // the io pool's extra workers retire
+	cpuStats, ioStats := cpu.Stats(), iop.Stats()
+	stopProgress()
 	if err := tp.Close(); err != nil {
 		return err
 	}
-	close(stop)
-	<-progressDone
+	ioAfterClose := iop.Stats()
 	if err := bus.Close(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "events on the bus:", log.summary())
-	summary(out, cpu.Stats(), time.Since(start))
-	io, _ := tp.Pool("io")
-	s := io.Stats()
-	fmt.Fprintf(out, "io key: %d jobs, workers scaled up %d and retired %d times, %d left\n",
-		s.Succeeded, s.Started, s.Retired, s.Workers)
-	return nil
+	elapsed := time.Since(start)
+
+	var mainTally tally
+	for _, j := range mainJobs {
+		mainTally.add(j.State(), j.Attempts())
+	}
+	fmt.Fprintln(w, dagLine)
+	fmt.Fprintln(w, schedLine)
+	r := report{
+		mainTally: mainTally, dagTally: dagTally, beatTally: beatTally, retryTally: retryTally,
+		cpu: cpuStats, io: ioStats, ioAfterClose: ioAfterClose,
+		mainElapsed: m.elapsed(start), elapsed: elapsed, events: events,
+	}
+	return r.print(w)
 }
 
-// submitMixed submits c.jobs jobs of mixed priorities to p.
-func submitMixed(ctx context.Context, p *pool.Pool, c demoConfig) error {
+// mainProgress counts main jobs as they end and notes when the last one did.
+type mainProgress struct {
+	done atomic.Int64
+	end  atomic.Int64 // UnixNano when the last main job ended
+	of   int64
+}
+
+func (m *mainProgress) ended() {
+	if m.done.Add(1) == m.of {
+		m.end.Store(time.Now().UnixNano())
+	}
+}
+
+// elapsed is the time from start until the last main job ended.
+func (m *mainProgress) elapsed(start time.Time) time.Duration {
+	return time.Unix(0, m.end.Load()).Sub(start)
+}
+
+// submitMixed submits c.jobs main jobs of mixed priorities to p and returns
+// their handles.
+func submitMixed(ctx context.Context, p *pool.Pool, c demoConfig, m *mainProgress) ([]*pool.Job, error) {
+	m.of = int64(c.jobs)
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Mostly Normal work, with bursts of Low background jobs and a trickle
-	// of High and Highest: the wait times below show the levels at work.
+	// of High and Highest: the wait times show the levels at work.
 	weights := []struct {
 		prio pool.Priority
 		w    int
 	}{{pool.Lowest, 10}, {pool.Low, 25}, {pool.Normal, 45}, {pool.High, 15}, {pool.Highest, 5}}
+	jobs := make([]*pool.Job, 0, c.jobs)
 	for i := range c.jobs {
 		r, prio := rng.IntN(100), pool.Normal
 		for _, w := range weights {
@@ -167,7 +266,8 @@ func submitMixed(ctx context.Context, p *pool.Pool, c demoConfig) error {
 		}
 		fail := rng.Float64() < c.failRate
 		d := time.Duration(rng.ExpFloat64() * float64(c.work))
-		_, err := p.Submit(ctx, func(ctx context.Context) error {
+		j, err := p.Submit(ctx, func(ctx context.Context) error {
+			defer m.ended()
 			spin(d)
 			if fail {
 				return errDemoFailure
@@ -175,10 +275,11 @@ func submitMixed(ctx context.Context, p *pool.Pool, c demoConfig) error {
 			return nil
 		}, pool.WithPriority(prio), pool.WithName(fmt.Sprintf("job-%d", i)))
 		if err != nil {
-			return err
+			return nil, err
 		}
+		jobs = append(jobs, j)
 	}
-	return nil
+	return jobs, nil
 }
 
 // spin burns about d of CPU, standing in for real work.
@@ -187,81 +288,48 @@ func spin(d time.Duration) {
 	}
 }
 
-// progress prints the pool's state until stop closes: one rewritten line on
-// a terminal, a line a second otherwise.
-func progress(p *pool.Pool, c demoConfig, out io.Writer, stop <-chan struct{}) {
+// awaitWorkers waits up to limit for p to be down to n workers.
+func awaitWorkers(p *pool.Pool, n int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for p.Stats().Workers > n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // polling a demo's pool, not synchronising a test
+	}
+}
+
+// progress prints the main jobs' progress until stop closes: one rewritten
+// line on a terminal, a line a second otherwise. Either way its last line
+// ends with a newline, so what prints next starts on a line of its own.
+func progress(out io.Writer, c demoConfig, m *mainProgress, cpu *pool.Pool, start time.Time, stop <-chan struct{}) {
 	every := 100 * time.Millisecond
 	if c.plain {
 		every = time.Second
+	}
+	line := func() string {
+		done, s := m.done.Load(), cpu.Stats()
+		elapsed := time.Since(start)
+		if done == m.of {
+			elapsed = m.elapsed(start)
+		}
+		return fmt.Sprintf("%5.1f%%  main jobs done %d/%d  cpu pool: queued %d, running %d  %.0f main jobs/s",
+			100*float64(done)/float64(c.jobs), done, c.jobs, s.Queued, s.Running, float64(done)/elapsed.Seconds())
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop:
-			if !c.plain {
-				fmt.Fprint(out, "\r\033[K")
+			if c.plain {
+				fmt.Fprintln(out, line())
+			} else {
+				fmt.Fprint(out, "\r\033[K"+line()+"\n")
 			}
 			return
 		case <-t.C:
 		}
-		s := p.Stats()
-		done := s.Succeeded + s.Failed + s.Cancelled
-		line := fmt.Sprintf("%6.1f%%  done %d/%d  queued %d  running %d  %.0f jobs/s",
-			100*float64(done)/float64(c.jobs), done, c.jobs, s.Queued, s.Running, s.Throughput())
 		if c.plain {
-			fmt.Fprintln(out, line)
+			fmt.Fprintln(out, line())
 		} else {
-			fmt.Fprint(out, "\r\033[K"+line)
+			fmt.Fprint(out, "\r\033[K"+line())
 		}
 	}
-}
-
-// summary prints the Stats table and the per-priority wait times.
-func summary(out io.Writer, s pool.Stats, elapsed time.Duration) {
-	fmt.Fprintf(out, "\ncpu key finished in %v (%.0f jobs/s)\n\n", elapsed.Round(time.Millisecond),
-		float64(s.Succeeded+s.Failed+s.Cancelled)/elapsed.Seconds())
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "submitted\tsucceeded\tfailed\tcancelled\tretried\tpanicked\trejected\tqueued\trunning\t")
-	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Submitted, s.Succeeded, s.Failed,
-		s.Cancelled, s.Retried, s.Panicked, s.Rejected, s.Queued, s.Running)
-	tw.Flush()
-
-	fmt.Fprintln(out, "\nwait in queue by priority (upper bounds, power-of-two buckets):")
-	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "priority\tjobs\tp50\tp90\tp99\t")
-	for i := len(pool.Priorities) - 1; i >= 0; i-- {
-		h := s.WaitBy[i]
-		fmt.Fprintf(tw, "%s\t%d\t%v\t%v\t%v\t\n", pool.Priorities[i], h.Count,
-			round(h.Quantile(0.5)), round(h.Quantile(0.9)), round(h.Quantile(0.99)))
-	}
-	tw.Flush()
-	fmt.Fprintf(out, "\nrun time: p50 %v  p99 %v\n", round(s.Run.Quantile(0.5)), round(s.Run.Quantile(0.99)))
-	if sum := uint64(s.Pending) + uint64(s.Queued) + uint64(s.Running) + s.Succeeded + s.Failed + s.Cancelled + s.Skipped; sum == s.Submitted {
-		fmt.Fprintln(out, "counts reconcile: submitted = pending + queued + running + succeeded + failed + cancelled + skipped")
-	} else {
-		fmt.Fprintln(out, "counts DO NOT reconcile:", strings.Repeat("!", 3))
-	}
-}
-
-func round(d time.Duration) time.Duration {
-	switch {
-	case d > time.Second:
-		return d.Round(time.Millisecond)
-	case d > time.Millisecond:
-		return d.Round(time.Microsecond)
-	}
-	return d
-}
-
-// lockedWriter serialises writes from several goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,86 +22,79 @@ import (
 	"github.com/threadsystem/threadsystem/schedule"
 )
 
-// eventLog prints pool events that reach the event bus: every scaling
-// event, every retry and failure, and a count of the rest.
+// poolEvent is a pool's event on the bus, tagged with the pool's key.
+type poolEvent struct {
+	Pool string
+	pool.Event
+}
+
+// eventLog keeps what the demo shows of the pool events on the bus: counts
+// per pool and kind, every retry, and the first few worker events.
 type eventLog struct {
-	out    io.Writer
 	mu     sync.Mutex
-	counts map[pool.EventKind]int
-	shown  int // scaling events printed so far
+	counts map[string]map[pool.EventKind]int
+	shown  []string
+	worker int // worker events shown so far
 }
 
-func newEventLog(out io.Writer) *eventLog {
-	return &eventLog{out: out, counts: make(map[pool.EventKind]int)}
+func newEventLog() *eventLog {
+	return &eventLog{counts: make(map[string]map[pool.EventKind]int)}
 }
 
-func (l *eventLog) handle(_ context.Context, e pool.Event) {
+// maxWorkerEvents is how many worker events the report lists.
+const maxWorkerEvents = 6
+
+func (l *eventLog) handle(_ context.Context, e poolEvent) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.counts[e.Kind]++
-	switch e.Kind {
-	case pool.EventRetried, pool.EventStuck:
-	case pool.EventWorkerStarted, pool.EventWorkerStopped:
-		if l.shown >= 6 {
-			return
-		}
-		l.shown++
-	default:
-		return
+	if l.counts[e.Pool] == nil {
+		l.counts[e.Pool] = make(map[pool.EventKind]int)
 	}
+	l.counts[e.Pool][e.Kind]++
 	switch e.Kind {
 	case pool.EventRetried:
-		fmt.Fprintf(l.out, "  event: job %q retried after: %v\n", e.Name, e.Err)
+		l.shown = append(l.shown, fmt.Sprintf("%s pool: job %q retried after: %v", e.Pool, e.Name, e.Err))
 	case pool.EventWorkerStarted, pool.EventWorkerStopped:
-		fmt.Fprintf(l.out, "  event: %s (now %d workers)\n", e.Kind, e.Workers)
-	default:
-		fmt.Fprintf(l.out, "  event: %s %q\n", e.Kind, e.Name)
-	}
-}
-
-func (l *eventLog) summary() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var parts []string
-	for _, k := range []pool.EventKind{pool.EventSubmitted, pool.EventStarted, pool.EventSucceeded,
-		pool.EventFailed, pool.EventRetried, pool.EventWorkerStarted, pool.EventWorkerStopped} {
-		parts = append(parts, fmt.Sprintf("%s %d", k, l.counts[k]))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// serveMetrics serves /metrics for the typed pool's keys on addr until the
-// returned stop func is called.
-func serveMetrics(addr string, tp *pool.Typed[string], out io.Writer) (stop func(), err error) {
-	c := prom.NewCollector()
-	for _, k := range tp.Keys() {
-		p, _ := tp.Pool(k)
-		if err := c.Add(k, p); err != nil {
-			return nil, err
+		if l.worker < maxWorkerEvents {
+			l.worker++
+			l.shown = append(l.shown, fmt.Sprintf("%s pool: %s, now %d %s", e.Pool, e.Kind, e.Workers, plural(e.Workers, "worker")))
 		}
 	}
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	for _, k := range tp.Keys() {
-		p, _ := tp.Pool(k)
-		mux.Handle("/healthz/"+k, health.Handler(p))
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	fmt.Fprintf(out, "serving http://%s/metrics and /healthz/{cpu,io}\n", ln.Addr())
-	return func() { srv.Close() }, nil
 }
 
-// runPipeline runs a small DAG on p: fetch → parse, validate → store.
-func runPipeline(ctx context.Context, p *pool.Pool, out io.Writer) error {
+// count returns how many events of kind k pool published.
+func (l *eventLog) count(pool string, k pool.EventKind) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.counts[pool][k]
+}
+
+// newDemoServer serves the typed pool's metrics, health and profiles.
+func newDemoServer(tp *pool.Typed[string]) *http.Server {
+	c := prom.NewCollector()
+	all := make(map[string]*pool.Pool)
+	mux := http.NewServeMux()
+	for _, k := range tp.Keys() {
+		p, _ := tp.Pool(k)
+		c.Add(k, p) // the keys are distinct and the pools live: it cannot fail
+		all[k] = p
+		mux.Handle("/healthz/"+k, health.Handler(p))
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/healthz", health.Pools(all))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+}
+
+// runPipeline runs a small DAG on p (fetch → parse, validate → store) and
+// returns its report line and its nodes' tally.
+func runPipeline(ctx context.Context, p *pool.Pool) (string, tally, error) {
 	g := dag.New()
 	step := func(d time.Duration, v string) func(context.Context, dag.Results) (string, error) {
 		return func(context.Context, dag.Results) (string, error) {
@@ -121,37 +114,39 @@ func runPipeline(ctx context.Context, p *pool.Pool, out io.Writer) error {
 			return "stored " + doc, nil
 		}, dag.DependsOn("parse", "validate"), dag.WithPriority(pool.High)),
 	); err != nil {
-		return err
+		return "", tally{}, err
 	}
 	rep, err := g.Run(ctx, p)
 	if err != nil {
-		return err
+		return "", tally{}, err
 	}
 	res, _ := dag.Get[string](rep.Results(), "store")
+	var t tally
 	var states []string
 	for _, n := range rep.Nodes {
+		t.add(n.State, n.Attempts)
 		states = append(states, n.Name+"="+n.State.String())
 	}
-	fmt.Fprintf(out, "dag: %s; %q; critical path %s (%v)\n",
-		strings.Join(states, " "), res, strings.Join(rep.CriticalPath, " -> "), rep.CriticalTime.Round(time.Millisecond))
-	return nil
+	return fmt.Sprintf("dag: %d nodes, %s; result %q; critical path %s (%v)",
+		len(rep.Nodes), strings.Join(states, " "), res, strings.Join(rep.CriticalPath, " -> "),
+		rep.CriticalTime.Round(time.Millisecond)), t, nil
 }
 
-// runScheduled runs a periodic job five times and a flaky job that the
-// pool retries, both on p.
-func runScheduled(ctx context.Context, p *pool.Pool, out io.Writer) error {
+// heartbeatRuns is how many times the periodic job runs.
+const heartbeatRuns = 5
+
+// runScheduled runs a periodic job heartbeatRuns times and a flaky job that
+// the pool retries, both on p, and returns their report line and tallies.
+func runScheduled(ctx context.Context, p *pool.Pool) (line string, beat, flakyTally tally, err error) {
 	s := schedule.New(p)
 	defer s.Close()
-	var ticks int
-	var mu sync.Mutex
+	var beats atomic.Uint64 // runs that returned nil
 	e, err := s.Every(20*time.Millisecond, func(context.Context) error {
-		mu.Lock()
-		ticks++
-		mu.Unlock()
+		beats.Add(1)
 		return nil
-	}, schedule.WithName("heartbeat"), schedule.MaxRuns(5))
+	}, schedule.WithName("heartbeat"), schedule.MaxRuns(heartbeatRuns))
 	if err != nil {
-		return err
+		return "", beat, flakyTally, err
 	}
 	calls := 0
 	flaky, err := p.Submit(ctx, func(context.Context) error {
@@ -162,19 +157,29 @@ func runScheduled(ctx context.Context, p *pool.Pool, out io.Writer) error {
 		return nil
 	}, pool.WithName("sync-upstream"), pool.WithRetry(retry.Policy{MaxAttempts: 5, InitialDelay: 10 * time.Millisecond}))
 	if err != nil {
-		return err
+		return "", beat, flakyTally, err
 	}
 	if err := flaky.Wait(ctx); err != nil {
-		return err
+		return "", beat, flakyTally, err
 	}
 	select {
 	case <-e.Done():
 	case <-ctx.Done():
-		return ctx.Err()
+		return "", beat, flakyTally, ctx.Err()
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	fmt.Fprintf(out, "schedule: heartbeat ran %d times every 20ms; sync-upstream succeeded after %d attempts\n",
-		ticks, flaky.Attempts())
-	return nil
+	runs := e.Runs()
+	beat = tally{submitted: uint64(runs), succeeded: beats.Load()}
+	beat.failed = beat.submitted - beat.succeeded
+	flakyTally.add(flaky.State(), flaky.Attempts())
+	line = fmt.Sprintf("schedule: heartbeat ran %d times, every 20ms; sync-upstream %s after %d attempts",
+		runs, flaky.State(), flaky.Attempts())
+	return line, beat, flakyTally, nil
+}
+
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
