@@ -141,12 +141,16 @@ func (w *worker) waitForWork(j *Job, ctx context.Context) error {
 	p := w.p
 	done := j.Done()
 	p.mu.Lock()
+	// Count in nhelp, then look at the shards: a submitter fills a shard,
+	// then reads nhelp (pushShard). Either it sees us, or we see its item.
+	w.helpIdle = true
+	p.nhelp.Add(1)
 	if p.queued-p.ghostCount() > 0 || p.shardsNonEmpty() {
+		w.helpIdle = false
+		p.nhelp.Add(-1)
 		p.mu.Unlock()
 		return nil // work came while we looked
 	}
-	w.helpIdle = true
-	p.nhelp.Add(1)
 	p.mu.Unlock()
 	w.forgetJob()
 	var err error
