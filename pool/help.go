@@ -145,7 +145,9 @@ func (w *worker) waitForWork(j *Job, ctx context.Context) error {
 	// then reads nhelp (pushShard). Either it sees us, or we see its item.
 	w.helpIdle = true
 	p.nhelp.Add(1)
-	if p.queued-p.ghostCount() > 0 || p.shardsNonEmpty() {
+	// Not queued less ghosts: held ghosts would hide live items.
+	// Items left in the ring are ghosts at worst, which a look removes.
+	if p.top >= 0 || p.shardsNonEmpty() {
 		w.helpIdle = false
 		p.nhelp.Add(-1)
 		p.mu.Unlock()
