@@ -149,6 +149,16 @@ func (g *Group) Submit(fn func(context.Context) error, opts ...JobOption) (*Job,
 	return j, nil
 }
 
+// anyLive returns one of the group's jobs not yet ended, or nil.
+func (g *Group) anyLive() *Job {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for j := range g.live {
+		return j
+	}
+	return nil
+}
+
 func (g *Group) release() {
 	if g.sem != nil {
 		<-g.sem
@@ -216,10 +226,19 @@ func (g *Group) Cancel() { g.stop(context.Canceled) }
 // if every job succeeded. Everything the jobs did happens before Wait
 // returns. After Wait the group's context is done, so the group takes no
 // more jobs: start a new group for more work. A job of the group must not
-// call Wait: it would wait for itself.
+// call Wait: it would wait for itself. Called from another job of the same
+// pool, Wait helps run the pool's queue meanwhile, as Job.Wait does, so
+// a job that fans out to a group and waits for it never deadlocks the pool.
 func (g *Group) Wait() error {
 	if g.err != nil {
 		return g.err
+	}
+	if w := g.p.callerWorker(); w != nil {
+		// A job of the pool waits: it helps run the queue until the
+		// group's jobs have ended.
+		for j := g.anyLive(); j != nil; j = g.anyLive() {
+			w.helpWait(j, context.Background())
+		}
 	}
 	g.wg.Wait()
 	g.cancel(nil)

@@ -129,11 +129,26 @@ func (j *Job) spinUntilDone() bool {
 }
 
 // Wait blocks until the job is terminal and returns its error, or until ctx
-// ends and returns ctx's error. It does not cancel the job.
+// ends and returns ctx's error. It does not cancel the job. It is safe to
+// call from many goroutines, any number of times.
+//
+// Called from inside a job of the same pool, Wait does not leave its worker
+// idle: until the job is terminal, the worker runs the pool's queued jobs
+// itself, highest priority first, as its loop would (as ForkJoinPool's join
+// does), and blocks only while none is queued. So a job waiting for jobs it
+// queued never deadlocks the pool, even one of a single worker. The waiting
+// job does not run meanwhile, so no more jobs execute at once than there are
+// workers; Stats counts both as Running. A job that waits must not hold a
+// lock that other jobs of its pool take: its worker may run one of them
+// inside the wait. Telling a worker from another goroutine costs Wait about
+// 2 µs when the job is not about to finish.
 func (j *Job) Wait(ctx context.Context) error {
 	if j.State().Terminal() || j.spinUntilDone() {
 		j.settled()
 		return j.errValue()
+	}
+	if w := j.pool.callerWorker(); w != nil {
+		return w.helpWait(j, ctx) // a job of the pool waits: run the queue meanwhile
 	}
 	select {
 	case <-j.Done():

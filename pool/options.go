@@ -14,9 +14,14 @@ type FullPolicy uint8
 
 const (
 	// Block makes Go and Submit wait for a free slot (Submit until its ctx
-	// ends). It is the default. A job that submits to its own pool with its
-	// own context is admitted past the bound instead of blocking, because the
-	// slot it would wait for may need its own worker to free.
+	// ends). It is the default. A job that submits to its own pool, by Go or
+	// Submit with any context, is admitted past the bound instead of
+	// blocking, because the slot it would wait for may need its own worker to
+	// free: the queue may then hold a few more jobs than its size. The pool
+	// knows such a submit by its context (the job's, or one derived from it),
+	// or else, when it would block, by the calling goroutine (about 2 µs).
+	// A job waiting for the jobs it queued does not deadlock the pool either:
+	// see Job.Wait.
 	Block FullPolicy = iota
 	// Reject makes every submit return ErrQueueFull at once.
 	Reject

@@ -52,6 +52,9 @@ type Pool struct {
 	_      [60]byte
 	nspin  atomic.Int32 // workers spinning, and wake-ups on their way
 	nidle  atomic.Int32 // len(idle), for readers without mu
+	// nhelp counts workers blocked in a helping wait (help.go); on nidle's
+	// line, which every submit reads already.
+	nhelp atomic.Int32
 	// subWait counts submitters waiting for mu (see lockSubmit).
 	subWait atomic.Int32
 	// runMask+1 is how many consecutive items a shard takes: 1 until the
@@ -60,7 +63,7 @@ type Pool struct {
 	// oldestFirst: the jobs run long, so workers take the oldest work
 	// rather than their own; see pace. Set until a job has been timed.
 	oldestFirst atomic.Bool
-	_           [51]byte
+	_           [47]byte
 	ids         atomic.Uint64 // the last job ID given
 	_           [56]byte
 

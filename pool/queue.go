@@ -11,6 +11,8 @@ func (p *Pool) enqueue(ctx context.Context, it item, lvl int, block bool) error 
 	if !p.mu.TryLock() { // inline: the uncontended submit pays no call
 		p.lockSubmit()
 	}
+	// Whether the caller was checked for a worker of p, and was one.
+	looked, mine := false, false
 	for {
 		if p.closed {
 			p.rejected++
@@ -28,8 +30,17 @@ func (p *Pool) enqueue(ctx context.Context, it item, lvl int, block bool) error 
 			p.mu.Unlock()
 			return ErrQueueFull
 		}
-		if p.ownJob(ctx) {
+		if mine || p.ownJob(ctx) {
 			break // a job submitting to its own pool: admit past the bound
+		}
+		if !looked {
+			// Go, or Submit with another context, from a job of the
+			// pool: its worker may be the one to free the slot. Look
+			// unlocked, then at the queue again.
+			p.mu.Unlock()
+			mine, looked = p.callerWorker() != nil, true
+			p.mu.Lock()
+			continue
 		}
 		if err := p.waitSpaceLocked(ctx); err != nil {
 			p.rejected++
@@ -77,7 +88,9 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 		p.setTopLocked(lvl)
 	}
 	w := p.popIdleLocked()
-	if w == nil && p.live < p.max {
+	if w == nil && p.nhelp.Load() > 0 {
+		p.wakeHelpersLocked() // a worker waiting in a job can run it
+	} else if w == nil && p.live < p.max {
 		p.spawnLocked() // adaptive: no job waits while a worker could be added
 	}
 	if fresh && p.obs != nil {

@@ -28,6 +28,7 @@ func (p *Pool) spawnLocked() {
 		p.workers.Store(&grown)
 	}
 	w.exited = false
+	w.gid.Store(0) // a new goroutine
 	p.live++
 	p.active++
 	p.scaled[0]++

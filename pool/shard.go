@@ -133,6 +133,9 @@ func (p *Pool) pushShard(it item) bool {
 	if p.nspin.Load() == 0 && p.nidle.Load() > 0 {
 		p.wakeSpinner()
 	}
+	if p.nhelp.Load() > 0 {
+		p.wakeHelpers()
+	}
 	return true
 }
 

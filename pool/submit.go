@@ -9,10 +9,9 @@ import (
 // in: see docs/performance.md for measured costs.
 //
 // Under the Block policy Go waits for a free slot in a full bounded queue, with
-// no way to give up; prefer Submit with a context where that matters. From
-// inside a job of the same pool use Submit with the job's context: Go cannot
-// tell it is called from a job, and could wait for a slot that only the
-// calling job's worker would free. It returns ErrClosed after Close
+// no way to give up; prefer Submit with a context where that matters. Called
+// from inside a job of the same pool, Go never waits: it is admitted past the
+// bound (see Block). It returns ErrClosed after Close
 // or Shutdown began, ErrQueueFull under the Reject policy, and ErrNilFunc for a
 // nil fn; in each case fn never runs. A panic in fn is recovered, counted as
 // Failed and passed to the panic handler.
@@ -41,8 +40,7 @@ func (p *Pool) Go(fn func()) error {
 //
 // Under the Block policy Submit waits while the bounded queue is full, and
 // returns ctx's error if ctx ends first. A job that submits to its own pool
-// with its own context is admitted past the bound instead, so it never
-// deadlocks. Submit returns ErrClosed after Close or Shutdown began,
+// is admitted past the bound instead, so it never deadlocks (see Block). Submit returns ErrClosed after Close or Shutdown began,
 // ErrQueueFull under the Reject policy, ErrNilFunc for a nil fn, ctx's error
 // if ctx has already ended, and an error wrapping ErrInvalidOption for a bad
 // option; in each case nothing was enqueued and fn never runs. It makes one

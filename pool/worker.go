@@ -30,7 +30,12 @@ type worker struct {
 	// tokenWait is set while w waits for a rate-limit token, guarded by
 	// p.mu; whoever clears it sends w one wake-up.
 	tokenWait bool
-	home      int // the worker's own shard on the fast lane
+	// helpIdle is set while w, helping in a wait, blocks for want of
+	// work, guarded by p.mu; whoever clears it sends w one wake-up.
+	helpIdle bool
+	// gid is w's goroutine, recorded at its first item (help.go).
+	gid  atomic.Uint64
+	home int // the worker's own shard on the fast lane
 	// lastEnd is when the job w ran last ended, while w goes straight on
 	// to the next: that job's start, without another clock read. Zero once
 	// w has done anything else.
@@ -168,6 +173,9 @@ func (w *worker) loop() {
 		it, ok := w.take()
 		if !ok {
 			break // p.mu is held
+		}
+		if w.gid.Load() == 0 {
+			w.noteGoid()
 		}
 		if it.job() != nil {
 			w.runJob(it.job())
