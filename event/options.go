@@ -102,15 +102,17 @@ func Ordered() SubscribeOption { return Concurrent(1) }
 
 // Concurrent lets up to n goroutines deliver to the subscriber at once, so
 // its handler runs concurrently with itself and events may be handled out of
-// order. n below 1 means 1. The goroutines are started by Subscribe and idle
-// between events.
+// order. n below 1 means 1. Subscribe starts one goroutine; another starts
+// when an event is buffered while all are busy, up to n, and they then idle
+// between events, so a large n costs goroutines only under load.
 func Concurrent(n int) SubscribeOption {
 	return subOption(func(c *subConfig) { c.workers = max(n, 1) })
 }
 
 // WithBuffer sets how many events may wait for an asynchronous subscriber
-// before its FullPolicy applies. n below 1 means 1. The default is 256. The
-// buffer is allocated by Subscribe.
+// before its FullPolicy applies. n below 1 means 1. The default is 256.
+// Subscribe allocates room for up to 256 events; a larger buffer doubles as
+// it fills, so a large n costs memory only when that many events wait.
 func WithBuffer(n int) SubscribeOption {
 	return subOption(func(c *subConfig) { c.buffer = max(n, 1) })
 }

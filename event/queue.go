@@ -30,6 +30,9 @@ func (s *sub[E]) enqueue(ctx context.Context, ac *eventCtx, e E) error {
 			st.rejected.Add(1)
 			return fmt.Errorf("%w (subscriber %s)", ErrClosed, s.name)
 		}
+		if s.n == len(s.buf) && len(s.buf) < s.capacity {
+			s.grow()
+		}
 		if s.n < len(s.buf) {
 			i := s.head + s.n
 			if i >= len(s.buf) {
@@ -47,6 +50,11 @@ func (s *sub[E]) enqueue(ctx context.Context, ac *eventCtx, e E) error {
 			} else if s.idle > 0 {
 				s.idle--
 				s.wake <- struct{}{}
+			} else if s.workers < s.maxWorkers {
+				// Every delivery goroutine is busy: start another, up to
+				// Concurrent's n, rather than all n at Subscribe.
+				s.workers++
+				go s.run()
 			}
 			s.mu.Unlock()
 			return nil
@@ -74,6 +82,15 @@ func (s *sub[E]) enqueue(ctx context.Context, ac *eventCtx, e E) error {
 		}
 		s.mu.Lock()
 	}
+}
+
+// grow doubles the full ring buffer, up to capacity, keeping buffer order.
+// A large WithBuffer so costs memory only when that many events wait.
+func (s *sub[E]) grow() {
+	nb := make([]envelope[E], min(2*len(s.buf), s.capacity))
+	k := copy(nb, s.buf[s.head:])
+	copy(nb[k:], s.buf[:s.head])
+	s.buf, s.head = nb, 0
 }
 
 // run is a delivery goroutine: it handles buffered events until the

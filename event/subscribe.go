@@ -45,9 +45,10 @@ func Subscribe[E any](b *Bus, fn func(context.Context, E), opts ...SubscribeOpti
 	s.typ = reflect.TypeFor[E]()
 	s.sync, s.once, s.policy = cfg.sync, cfg.once, cfg.policy
 	if !s.sync {
-		s.buf = make([]envelope[E], cfg.buffer)
+		s.buf = make([]envelope[E], min(cfg.buffer, defaultBuffer))
+		s.capacity = cfg.buffer
 		s.wake = make(chan struct{}, cfg.workers)
-		s.workers = cfg.workers
+		s.workers, s.maxWorkers = 1, cfg.workers
 	}
 
 	b.mu.Lock()
@@ -63,9 +64,7 @@ func Subscribe[E any](b *Bus, fn func(context.Context, E), opts ...SubscribeOpti
 	}
 	if !s.sync {
 		b.live[s] = struct{}{}
-		for range cfg.workers {
-			go s.run()
-		}
+		go s.run()
 	}
 	b.addLocked(s)
 	return s.unsubscribe
@@ -97,12 +96,14 @@ type subBase struct {
 	fired  atomic.Bool // Once: the one event has been taken
 	gone   atomic.Bool // unsubscribed
 
-	mu      sync.Mutex
-	state   state
-	workers int           // delivery goroutines still running
-	idle    int           // delivery goroutines waiting on wake
-	wake    chan struct{} // one token per idle goroutine to wake
-	space   chan struct{} // closed when room frees up; nil if nobody waits
+	mu         sync.Mutex
+	state      state
+	workers    int           // delivery goroutines still running
+	maxWorkers int           // Concurrent: workers may grow to this
+	capacity   int           // WithBuffer: the buffer may grow to this
+	idle       int           // delivery goroutines waiting on wake
+	wake       chan struct{} // one token per idle goroutine to wake
+	space      chan struct{} // closed when room frees up; nil if nobody waits
 }
 
 func (s *subBase) config() *subBase { return s }
@@ -111,7 +112,7 @@ func (s *subBase) config() *subBase { return s }
 type sub[E any] struct {
 	subBase
 	fn   func(context.Context, E)
-	buf  []envelope[E] // ring buffer
+	buf  []envelope[E] // ring buffer, grown up to capacity as it fills
 	head int
 	n    int
 }

@@ -342,3 +342,58 @@ func TestHandlerCallingGoexitIsCountedAndDeliveryGoesOn(t *testing.T) {
 		t.Errorf("Stats() = %+v, want 1 failed, 2 delivered", s)
 	}
 }
+
+// TestLargeSizesCostNothingUntilUsed: WithBuffer and Concurrent take any
+// size, so a huge one must not allocate its buffer or start its goroutines
+// at Subscribe (found by FuzzSubscribeOptions: WithBuffer(1<<40) ran out of
+// memory); the buffer grows and goroutines start as events wait.
+func TestLargeSizesCostNothingUntilUsed(t *testing.T) {
+	t.Run("WithBuffer", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			b := event.NewBus()
+			gate := make(chan struct{})
+			var got log[int]
+			event.Subscribe(b, func(_ context.Context, v int) { <-gate; got.add(v) },
+				event.WithBuffer(1<<40), event.WithFullPolicy(event.Fail))
+			const n = 1000 // past the 256 allocated at first
+			for i := range n {
+				if err := event.Publish(context.Background(), b, i); err != nil {
+					t.Fatalf("Publish #%d: %v", i, err)
+				}
+			}
+			close(gate)
+			closeBus(t, b)
+			l := got.list()
+			for i, v := range l {
+				if v != i {
+					t.Fatalf("event %d delivered at position %d: the grown buffer lost order", v, i)
+				}
+			}
+			if len(l) != n {
+				t.Fatalf("delivered %d events, want %d", len(l), n)
+			}
+		})
+	})
+	t.Run("Concurrent", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			b := event.NewBus()
+			gate := make(chan struct{})
+			before := runtime.NumGoroutine()
+			event.Subscribe(b, func(context.Context, int) { <-gate }, event.Concurrent(1<<30))
+			if d := runtime.NumGoroutine() - before; d != 1 {
+				t.Errorf("Subscribe started %d goroutines, want 1", d)
+			}
+			for i := range 8 {
+				if err := event.Publish(context.Background(), b, i); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait()
+			}
+			if d := runtime.NumGoroutine() - before; d != 8 {
+				t.Errorf("%d delivery goroutines for 8 held events, want 8", d)
+			}
+			close(gate)
+			closeBus(t, b)
+		})
+	})
+}

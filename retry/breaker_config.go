@@ -13,6 +13,10 @@ const (
 	defaultOpenTimeout      = 30 * time.Second
 )
 
+// maxBuckets bounds BreakerConfig.Buckets: NewBreaker allocates every bucket
+// (24 bytes each) up front, and a finer window only costs more per check.
+const maxBuckets = 10_000
+
 // BreakerConfig says when a [Breaker] trips and how it recovers. Every zero
 // field means its default, so the zero BreakerConfig trips after 5
 // consecutive failures, stays open 30s, then lets 1 probe through, whose
@@ -44,7 +48,7 @@ type BreakerConfig struct {
 	// Buckets is how many slices the window is cut into; a result leaves the
 	// window between Window-Window/Buckets and Window after it was counted,
 	// and each check of the ratio costs O(Buckets). Zero means 10; negative,
-	// or more than Window in nanoseconds, is invalid.
+	// more than 10,000, or more than Window in nanoseconds, is invalid.
 	Buckets int
 
 	// OpenTimeout is how long the breaker stays Open before it lets probes
@@ -107,7 +111,9 @@ func (c BreakerConfig) withDefaults() (BreakerConfig, error) {
 	c.OpenTimeout = orDefault(c.OpenTimeout, defaultOpenTimeout)
 	c.HalfOpenProbes = orDefault(c.HalfOpenProbes, 1)
 	c.SuccessThreshold = orDefault(c.SuccessThreshold, 1)
-	if c.Buckets > 0 && c.Window > 0 && int64(c.Buckets) > int64(c.Window) {
+	if c.Buckets > maxBuckets {
+		bad.add("Buckets %d exceeds the limit of %d", c.Buckets, maxBuckets)
+	} else if c.Buckets > 0 && c.Window > 0 && int64(c.Buckets) > int64(c.Window) {
 		bad.add("Buckets %d exceeds Window %v in nanoseconds", c.Buckets, c.Window)
 	}
 	if c.IsFailure == nil {

@@ -27,6 +27,7 @@ func TestNewBreakerRejects(t *testing.T) {
 		{"negative probes", retry.BreakerConfig{HalfOpenProbes: -1}, []string{"HalfOpenProbes is negative"}},
 		{"negative successes", retry.BreakerConfig{SuccessThreshold: -1}, []string{"SuccessThreshold is negative"}},
 		{"buckets finer than 1ns", retry.BreakerConfig{Window: 5, Buckets: 6}, []string{"Buckets 6 exceeds Window 5ns"}},
+		{"buckets above the limit", retry.BreakerConfig{Window: time.Hour, Buckets: 1 << 40}, []string{"Buckets 1099511627776 exceeds the limit of 10000"}},
 		{"several", retry.BreakerConfig{OpenTimeout: -1, HalfOpenProbes: -1}, []string{"OpenTimeout", "HalfOpenProbes"}},
 	}
 	for _, tt := range tests {
