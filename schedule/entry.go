@@ -31,35 +31,95 @@ const (
 // under AllowOverlap included; the scheduler notices an unrun job within a
 // second.
 //
-// A waiting Entry costs about 170 bytes of heap, its heap slot included
-// (BenchmarkMemory, a million entries).
+// A waiting Entry costs about 120 bytes of heap, its heap slot included,
+// for After, At and Every; a Cron entry adds its parsed spec (128 bytes),
+// shared with the other entries of the same scheduler made from the same
+// spec string (BenchmarkMemory, a million entries).
 type Entry struct {
 	s      *Scheduler
 	fn     func(context.Context) error
-	cfg    *config       // nil when no option was given
-	sched  cron.Schedule // Cron only
-	period int64         // Every only, in nanoseconds
+	cfg    *config            // nil when no option was given; holds the rare state too
+	spec   *cron.SpecSchedule // Cron only; nil for an @every spec, which uses period
+	period int64              // Every and Cron @every, in nanoseconds
 	id     uint64
 
-	key     int64 // heap key: the earliest of fireAt, retryAt and a recheck
+	key     int64 // heap key: the earliest of the firing and a waiting retry; the recheck time while watched
 	due     int64 // the next firing before jitter, or never
-	fireAt  int64 // due plus jitter, or never
-	retryAt int64 // when a waiting retry is due, or never
 	lastRun int64 // when the last run was submitted; valid when runs > 0
 
 	live    *attempt // runs submitted and not yet settled, newest first
 	lastErr error
-	done    chan struct{} // made on first Done call
 
-	index    int32  // in the heap, -1 when out
+	index    int32  // in the heap; -1 when out, watched while waiting on runs only
 	inflight int32  // runs submitted and not yet finished
-	attempt  int32  // attempt number of the latest run (1 = first)
 	runs     uint32 // runs submitted, retries not counted
 	kind     kind
 	outcome  Outcome
-	queued   bool // QueueOne: a firing waits for the run in progress
-	ended    bool
-	cancel   bool // Cancel was called
+	flags    uint8
+}
+
+// Entry flags.
+const (
+	fQueued    uint8 = 1 << iota // QueueOne: a firing waits for the run in progress
+	fEnded                       // the entry has ended
+	fCancel                      // Cancel was called, or the pool closed
+	fDone                        // Done was asked before the end: s.dones holds its channel
+	fCronEvery                   // a Cron @every spec: period, with cron.Every's rounding
+)
+
+// watched is Entry.index for an entry out of the heap that waits only on
+// its runs: it sits in the scheduler's recheck queue (see watch).
+const watched = -2
+
+func (e *Entry) has(f uint8) bool { return e.flags&f != 0 }
+
+func (e *Entry) setFlag(f uint8, on bool) {
+	if on {
+		e.flags |= f
+	} else {
+		e.flags &^= f
+	}
+}
+
+func (e *Entry) ended() bool { return e.flags&fEnded != 0 }
+
+// fireAt returns the next firing, jitter included, or never.
+func (e *Entry) fireAt() int64 {
+	if e.cfg != nil && e.cfg.jitter > 0 {
+		return e.cfg.fireAt
+	}
+	return e.due
+}
+
+// retryAt returns when a waiting retry is due, or never.
+func (e *Entry) retryAt() int64 {
+	if e.cfg == nil {
+		return never
+	}
+	return e.cfg.retryAt
+}
+
+// setRetry sets when the waiting retry is due (never for none); only an
+// entry with WithRetry, which has a config, sets one.
+func (e *Entry) setRetry(at int64) {
+	if e.cfg != nil {
+		e.cfg.retryAt = at
+	}
+}
+
+// attemptNo returns the attempt number of the latest run (1 = first).
+func (e *Entry) attemptNo() int32 {
+	if e.cfg == nil {
+		return 1
+	}
+	return e.cfg.attempt
+}
+
+// stop drops every scheduled firing and retry and a queued firing.
+func (e *Entry) stop() {
+	e.setFire(never)
+	e.setRetry(never)
+	e.flags &^= fQueued
 }
 
 // closedChan is returned by Done for entries that ended before Done was asked.
@@ -79,8 +139,8 @@ func (e *Entry) ID() uint64 { return e.id }
 func (e *Entry) Next() time.Time {
 	e.s.mu.Lock()
 	defer e.s.mu.Unlock()
-	next := min(e.fireAt, e.retryAt)
-	if e.ended || next == never {
+	next := min(e.fireAt(), e.retryAt())
+	if e.ended() || next == never {
 		return time.Time{}
 	}
 	return e.s.timeOf(next)
@@ -91,7 +151,7 @@ func (e *Entry) Next() time.Time {
 func (e *Entry) LastRun() time.Time {
 	e.s.mu.Lock()
 	defer e.s.mu.Unlock()
-	if e.runs == 0 && e.attempt == 0 {
+	if e.runs == 0 {
 		return time.Time{}
 	}
 	return e.s.timeOf(e.lastRun)
@@ -127,15 +187,22 @@ func (e *Entry) Runs() int {
 // Done returns a channel closed when the entry has ended (see Entry). It is
 // safe from many goroutines and returns the same channel each time.
 func (e *Entry) Done() <-chan struct{} {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
-	if e.done == nil {
-		if e.ended {
-			return closedChan
-		}
-		e.done = make(chan struct{})
+	s := e.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.ended() {
+		return closedChan
 	}
-	return e.done
+	if e.has(fDone) {
+		return s.dones[e]
+	}
+	if s.dones == nil {
+		s.dones = make(map[*Entry]chan struct{})
+	}
+	c := make(chan struct{})
+	s.dones[e] = c
+	e.flags |= fDone
+	return c
 }
 
 // Cancel stops the entry from firing again and reports whether that
@@ -148,26 +215,31 @@ func (e *Entry) Cancel() bool {
 	s := e.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e.ended || e.cancel {
+	if e.flags&(fEnded|fCancel) != 0 {
 		return false
 	}
-	e.cancel = true
-	prevented := e.due != never || e.retryAt != never || e.queued ||
+	e.flags |= fCancel
+	prevented := e.due != never || e.retryAt() != never || e.has(fQueued) ||
 		(e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay && e.runsLeft())
-	e.due, e.fireAt, e.retryAt, e.queued = never, never, never, false
+	e.stop()
 	s.reschedule(e, s.now())
 	return prevented
 }
 
 // finish marks e ended and closes Done. The caller holds the lock and has
-// taken e out of the heap.
+// taken e out of the heap and the recheck queue.
 func (e *Entry) finish() {
-	if e.ended {
+	if e.ended() {
 		return
 	}
-	e.ended = true
-	if e.done != nil {
-		close(e.done)
+	e.flags |= fEnded
+	if e.has(fDone) {
+		s := e.s
+		close(s.dones[e])
+		delete(s.dones, e)
+		if len(s.dones) == 0 {
+			s.dones = nil // a map keeps its size: give it back
+		}
 	}
 }
 
@@ -193,8 +265,11 @@ func (e *Entry) runsLeft() bool {
 
 // setFire sets due and draws the jitter for it.
 func (e *Entry) setFire(due int64) {
-	e.due, e.fireAt = due, due
-	if due != never && e.cfg != nil && e.cfg.jitter > 0 {
-		e.fireAt = addKey(due, rand.Int64N(int64(e.cfg.jitter)))
+	e.due = due
+	if c := e.cfg; c != nil && c.jitter > 0 {
+		c.fireAt = due
+		if due != never {
+			c.fireAt = addKey(due, rand.Int64N(int64(c.jitter)))
+		}
 	}
 }

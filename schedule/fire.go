@@ -14,16 +14,19 @@ import (
 // then never runs).
 const recheck = time.Second
 
-// reschedule puts e in the heap at its earliest key, or ends it when it has
-// nothing scheduled and no run in progress. The caller holds the lock.
+// reschedule puts e in the heap at its earliest key, in the recheck queue
+// when it waits only on runs in progress, or ends it when it has nothing
+// scheduled and no run in progress. The caller holds the lock.
 func (s *Scheduler) reschedule(e *Entry, now int64) {
-	if e.ended {
+	if e.ended() {
 		return
 	}
-	key := min(e.fireAt, e.retryAt)
+	key := min(e.fireAt(), e.retryAt())
 	if key == never && e.inflight > 0 {
-		key = addKey(now, int64(recheck))
+		s.watch(e, addKey(now, int64(recheck)))
+		return
 	}
+	s.unwatch(e)
 	if key == never {
 		if e.index >= 0 {
 			s.heap.remove(e)
@@ -42,18 +45,83 @@ func (s *Scheduler) reschedule(e *Entry, now int64) {
 	}
 }
 
+// watchItem is one place in the recheck queue: e is due for a recheck at
+// at, unless it has left the queue or moved to a later place since.
+type watchItem struct {
+	e  *Entry
+	at int64
+}
+
+// watchReserve is how many empty segments of 128 places the recheck queue
+// keeps for reuse once it empties (2 KiB each).
+const watchReserve = 2
+
+// watch moves e, which waits only on its runs, out of the heap into the
+// recheck queue, due at at. The queue is a FIFO, since at is always now plus
+// recheck and now only grows under the lock: it costs O(1) where a heap
+// would sift, so that a burst of one-shot firings and the reports of their
+// runs stay cheap. The caller holds the lock.
+func (s *Scheduler) watch(e *Entry, at int64) {
+	switch {
+	case e.index == watched && e.key == at:
+		return
+	case e.index != watched:
+		if e.index >= 0 {
+			s.heap.remove(e)
+		}
+		e.index = watched
+		s.nwatch++
+	}
+	e.key = at // an older place of e in the queue is now stale
+	s.watchQ.PushBack(watchItem{e, at})
+	if s.watchQ.Len() == 1 {
+		s.signal()
+	}
+}
+
+// unwatch takes e out of the recheck queue, leaving its place stale.
+func (s *Scheduler) unwatch(e *Entry) {
+	if e.index == watched {
+		e.index = -1
+		s.nwatch--
+	}
+}
+
+// recheckDue settles the lost runs of the watched entries that are due, drops
+// stale places, and returns the next recheck time, or never. The caller
+// holds the lock.
+func (s *Scheduler) recheckDue(now int64) int64 {
+	for s.watchQ.Len() > 0 {
+		it, _ := s.watchQ.Front()
+		e := it.e
+		if e.index == watched && e.key == it.at {
+			if it.at > now {
+				return it.at
+			}
+			s.unwatch(e)
+			s.watchQ.PopFront()
+			s.settleLost(e, now)
+			s.reschedule(e, now)
+			continue
+		}
+		s.watchQ.PopFront()
+	}
+	s.watchQ.Trim(watchReserve)
+	return never
+}
+
 // fire handles e, whose key is due. Afterwards e's key is after now, or e
 // has left the heap. The caller holds the lock.
 func (s *Scheduler) fire(e *Entry, now int64) {
 	s.settleLost(e, now)
-	if e.ended {
+	if e.ended() {
 		return
 	}
-	if e.retryAt <= now {
-		e.retryAt = never
-		s.submit(e, e.attempt+1, now)
+	if e.retryAt() <= now {
+		e.setRetry(never)
+		s.submit(e, e.attemptNo()+1, now)
 	}
-	if e.fireAt <= now {
+	if e.fireAt() <= now {
 		s.fireSlot(e, now)
 	}
 	s.reschedule(e, now)
@@ -69,7 +137,7 @@ func (s *Scheduler) fireSlot(e *Entry, now int64) {
 	} else {
 		submitted = s.fireRun(e, now)
 	}
-	if e.cancel { // the pool closed
+	if e.has(fCancel) { // the pool closed
 		return
 	}
 	if e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay && !submitted {
@@ -105,16 +173,16 @@ func (s *Scheduler) following(e *Entry, now int64) (next int64, missed bool) {
 // fireRun applies the overlap policy and submits a regular run; it reports
 // whether a run was submitted.
 func (s *Scheduler) fireRun(e *Entry, now int64) bool {
-	if e.inflight > 0 || e.retryAt != never {
+	if e.inflight > 0 || e.retryAt() != never {
 		switch e.overlap() {
 		case SkipIfRunning:
 			e.outcome, e.lastErr = Skipped, nil
 			return false
 		case QueueOne:
-			if e.queued {
+			if e.has(fQueued) {
 				e.outcome, e.lastErr = Skipped, nil
 			}
-			e.queued = true
+			e.flags |= fQueued
 			return false
 		}
 	}
@@ -153,8 +221,8 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 	if err != nil {
 		e.outcome, e.lastErr = Rejected, err
 		if errors.Is(err, pool.ErrClosed) {
-			e.cancel = true
-			e.due, e.fireAt, e.retryAt, e.queued = never, never, never, false
+			e.flags |= fCancel
+			e.stop()
 		}
 		if s.log != nil {
 			s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", n, "err", err)
@@ -163,7 +231,9 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 	}
 	// The lock is held, so the run cannot report before it is linked.
 	a.job, a.next, e.live = job, e.live, a
-	e.attempt = n
+	if e.cfg != nil {
+		e.cfg.attempt = n
+	}
 	e.inflight++
 	e.lastRun = now
 	if n == 1 {
@@ -253,20 +323,20 @@ func (s *Scheduler) settleLost(e *Entry, now int64) {
 func (s *Scheduler) finishRun(e *Entry, n int32, out Outcome, err error, now int64) {
 	e.inflight--
 	e.outcome, e.lastErr = out, err
-	if e.ended {
+	if e.ended() {
 		return // after Close: the outcome is all there is to record
 	}
-	if out == Failed && e.cfg != nil && e.cfg.retry != nil && !e.cancel && e.retryAt == never {
-		if d, ok := e.cfg.retry.Next(int(n), err); ok {
-			e.retryAt, e.attempt, e.outcome = addKey(now, int64(d)), n, Retrying
+	if c := e.cfg; out == Failed && c != nil && c.retry != nil && !e.has(fCancel) && c.retryAt == never {
+		if d, ok := c.retry.Next(int(n), err); ok {
+			c.retryAt, c.attempt, e.outcome = addKey(now, int64(d)), n, Retrying
 			s.reschedule(e, now)
 			return
 		}
 	}
-	if !e.cancel && e.inflight == 0 && e.retryAt == never {
+	if !e.has(fCancel) && e.inflight == 0 && e.retryAt() == never {
 		switch {
-		case e.queued:
-			e.queued = false
+		case e.has(fQueued):
+			e.flags &^= fQueued
 			if e.runsLeft() {
 				s.submit(e, 1, now)
 			}

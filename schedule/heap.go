@@ -65,7 +65,10 @@ func (h entryHeap) fix(e *Entry) {
 	}
 }
 
-// remove takes e out of the heap.
+// remove takes e out of the heap. When the heap has shrunk to a quarter of
+// its capacity, and that capacity is above heapReserve, it moves to a slice
+// half the size, so a heap that held a burst gives the memory back as it
+// drains: amortised O(1) per removal.
 func (h *entryHeap) remove(e *Entry) {
 	old := *h
 	i, n := int(e.index), len(old)-1
@@ -78,4 +81,11 @@ func (h *entryHeap) remove(e *Entry) {
 		h.fix((*h)[i])
 	}
 	e.index = -1
+	if c := cap(old); c > heapReserve && n < c/4 {
+		*h = append(make(entryHeap, 0, c/2), (*h)...)
+	}
 }
+
+// heapReserve is the capacity a heap keeps however few entries it holds:
+// 8 KiB of slots.
+const heapReserve = 1024

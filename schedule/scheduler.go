@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/cron"
+	"github.com/threadsystem/threadsystem/internal/ring"
 	"github.com/threadsystem/threadsystem/pool"
 )
 
@@ -31,13 +32,23 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	heap    entryHeap
+	watchQ  ring.Ring[watchItem]     // entries waiting only on their runs, by recheck time
+	nwatch  int                      // entries in watchQ (it also holds stale items)
+	dones   map[*Entry]chan struct{} // Done channels asked for before the end
 	lastID  uint64
 	closed  bool
 	started bool
 	wake    chan struct{} // buffered 1: the earliest key moved earlier
 	quit    chan struct{}
 	exited  chan struct{}
+
+	specMu sync.Mutex
+	specs  map[string]*cron.SpecSchedule // parsed Cron specs, shared by entries
 }
+
+// specCacheSize bounds the parsed specs a Scheduler keeps for sharing: it
+// forgets them all when it would hold more.
+const specCacheSize = 64
 
 // New returns a Scheduler that runs its entries on p. It starts no goroutine
 // until the first entry is added. With a nil p it returns a Scheduler whose
@@ -114,11 +125,41 @@ func (s *Scheduler) Every(d time.Duration, fn func(context.Context) error, opts 
 // spec that does not parse gives an error wrapping both ErrInvalid and the
 // *cron.ParseError; other errors as for After.
 func (s *Scheduler) Cron(spec string, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
-	sched, err := cron.Parse(spec)
+	if s == nil {
+		return nil, invalidf("nil *Scheduler")
+	}
+	sched, err := s.parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return s.add(kindCron, fn, opts, nil, 0, sched)
+}
+
+// parse parses a Cron spec, sharing the result between entries made from
+// the same spec string: a *cron.SpecSchedule is immutable, and 128 bytes.
+func (s *Scheduler) parse(spec string) (cron.Schedule, error) {
+	s.specMu.Lock()
+	ss, ok := s.specs[spec]
+	s.specMu.Unlock()
+	if ok {
+		return ss, nil
+	}
+	sched, err := cron.Parse(spec)
+	if err != nil {
+		return nil, err
+	}
+	if ss, ok := sched.(*cron.SpecSchedule); ok {
+		s.specMu.Lock()
+		if len(s.specs) >= specCacheSize {
+			clear(s.specs)
+		}
+		if s.specs == nil {
+			s.specs = make(map[string]*cron.SpecSchedule)
+		}
+		s.specs[spec] = ss
+		s.specMu.Unlock()
+	}
+	return sched, nil
 }
 
 // add validates, builds and schedules an entry. first gives the first due
@@ -138,7 +179,20 @@ func (s *Scheduler) add(k kind, fn func(context.Context) error, opts []EntryOpti
 	if err != nil {
 		return nil, err
 	}
-	e := &Entry{s: s, fn: fn, cfg: cfg, sched: sched, period: int64(period), kind: k, index: -1, retryAt: never}
+	e := &Entry{s: s, fn: fn, cfg: cfg, period: int64(period), kind: k, index: -1}
+	switch sc := sched.(type) {
+	case nil:
+	case *cron.SpecSchedule:
+		e.spec = sc
+	case cron.Every:
+		e.period = int64(sc)
+		e.flags |= fCronEvery
+	default:
+		if e.cfg == nil {
+			e.cfg = &config{fireAt: never, retryAt: never}
+		}
+		e.cfg.sched = sc
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -191,7 +245,15 @@ func (s *Scheduler) cronNext(e *Entry, t time.Time) int64 {
 		loc = e.cfg.loc
 	}
 	// A CRON_TZ= prefix makes the spec ignore t's location: it wins.
-	next := e.sched.Next(t.In(loc))
+	var next time.Time
+	switch t = t.In(loc); {
+	case e.spec != nil:
+		next = e.spec.Next(t)
+	case e.has(fCronEvery):
+		next = cron.Every(e.period).Next(t)
+	default:
+		next = e.cfg.sched.Next(t)
+	}
 	if next.IsZero() {
 		return never
 	}
@@ -214,9 +276,13 @@ func (s *Scheduler) loop() {
 		for len(s.heap) > 0 && s.heap[0].key <= now {
 			s.fire(s.heap[0], now)
 		}
-		wait := int64(never)
+		next := s.recheckDue(now)
 		if len(s.heap) > 0 {
-			wait = s.heap[0].key - now
+			next = min(next, s.heap[0].key)
+		}
+		wait := int64(never)
+		if next != never {
+			wait = next - now
 		}
 		s.mu.Unlock()
 		if wait == never {
@@ -261,10 +327,18 @@ func (s *Scheduler) Close() error {
 		s.closed = true
 		for _, e := range s.heap {
 			e.index = -1
-			e.due, e.fireAt, e.retryAt, e.key = never, never, never, never
+			e.stop()
+			e.key = never
 			e.finish()
 		}
 		s.heap = nil
+		for s.watchQ.Len() > 0 {
+			if it, _ := s.watchQ.PopFront(); it.e.index == watched {
+				it.e.index = -1
+				it.e.finish()
+			}
+		}
+		s.watchQ, s.nwatch = ring.Ring[watchItem]{}, 0
 		close(s.quit)
 	}
 	started := s.started
@@ -280,5 +354,5 @@ func (s *Scheduler) Close() error {
 func (s *Scheduler) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.heap)
+	return len(s.heap) + s.nwatch
 }
