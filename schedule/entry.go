@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/cron"
+	"github.com/threadsystem/threadsystem/pool"
 )
 
 // kind tells which call made an entry.
@@ -43,14 +44,13 @@ type Entry struct {
 	period int64              // Every and Cron @every, in nanoseconds
 	id     uint64
 
-	key     int64 // heap key: the earliest of the firing and a waiting retry; the recheck time while watched
 	due     int64 // the next firing before jitter, or never
 	lastRun int64 // when the last run was submitted; valid when runs > 0
 
 	live    *attempt // runs submitted and not yet settled, newest first
-	lastErr error
+	lastErr *error   // nil for none; else in the run's attempt, or boxed (see setErr)
 
-	index    int32  // in the heap; -1 when out, watched while waiting on runs only
+	index    int32  // the stamp of its heap slot (>= 0); -1 when out; watched or below while waiting on runs only
 	inflight int32  // runs submitted and not yet finished
 	runs     uint32 // runs submitted, retries not counted
 	kind     kind
@@ -65,11 +65,36 @@ const (
 	fCancel                      // Cancel was called, or the pool closed
 	fDone                        // Done was asked before the end: s.dones holds its channel
 	fCronEvery                   // a Cron @every spec: period, with cron.Every's rounding
+	fMoved                       // the firing or the retry changed since the entry took its heap slot
 )
 
-// watched is Entry.index for an entry out of the heap that waits only on
-// its runs: it sits in the scheduler's recheck queue (see watch).
+// watched is the highest Entry.index of an entry out of the heap that waits
+// only on its runs: it sits in the scheduler's recheck queue (see watch),
+// and its index tells its place there from stale ones.
 const watched = -2
+
+func (e *Entry) isWatched() bool { return e.index <= watched }
+
+// Boxes for the errors a refused firing records, shared by every entry.
+var (
+	errQueueFullBox error = pool.ErrQueueFull
+	errClosedBox    error = pool.ErrClosed
+)
+
+// setErr records err as the latest outcome's error, boxing it: an entry
+// that never fails pays one word for it.
+func (e *Entry) setErr(err error) {
+	switch err {
+	case nil:
+		e.lastErr = nil
+	case pool.ErrQueueFull:
+		e.lastErr = &errQueueFullBox
+	case pool.ErrClosed:
+		e.lastErr = &errClosedBox
+	default:
+		e.lastErr = &err
+	}
+}
 
 func (e *Entry) has(f uint8) bool { return e.flags&f != 0 }
 
@@ -104,6 +129,7 @@ func (e *Entry) retryAt() int64 {
 func (e *Entry) setRetry(at int64) {
 	if e.cfg != nil {
 		e.cfg.retryAt = at
+		e.flags |= fMoved
 	}
 }
 
@@ -137,7 +163,7 @@ func (e *Entry) ID() uint64 { return e.id }
 // retry if that comes first), or the zero time if no firing is scheduled:
 // it ended, or it is a FixedDelay entry waiting for its run to finish.
 func (e *Entry) Next() time.Time {
-	e.s.mu.Lock()
+	e.s.lock()
 	defer e.s.mu.Unlock()
 	next := min(e.fireAt(), e.retryAt())
 	if e.ended() || next == never {
@@ -149,7 +175,7 @@ func (e *Entry) Next() time.Time {
 // LastRun returns when the latest run was submitted to the pool, or the zero
 // time if none was.
 func (e *Entry) LastRun() time.Time {
-	e.s.mu.Lock()
+	e.s.lock()
 	defer e.s.mu.Unlock()
 	if e.runs == 0 {
 		return time.Time{}
@@ -162,16 +188,19 @@ func (e *Entry) LastRun() time.Time {
 // for Rejected (pool.ErrQueueFull or pool.ErrClosed), the failed attempt's
 // while Retrying, and nil otherwise.
 func (e *Entry) LastErr() error {
-	e.s.mu.Lock()
+	e.s.lock()
 	defer e.s.mu.Unlock()
-	return e.lastErr
+	if e.lastErr == nil {
+		return nil
+	}
+	return *e.lastErr
 }
 
 // Outcome returns the latest outcome: of the latest finished run, or of the
 // latest firing that was Skipped, Rejected or Missed. It is None until the
 // entry first fires.
 func (e *Entry) Outcome() Outcome {
-	e.s.mu.Lock()
+	e.s.lock()
 	defer e.s.mu.Unlock()
 	return e.outcome
 }
@@ -179,7 +208,7 @@ func (e *Entry) Outcome() Outcome {
 // Runs returns how many runs the entry submitted to the pool, retries not
 // counted.
 func (e *Entry) Runs() int {
-	e.s.mu.Lock()
+	e.s.lock()
 	defer e.s.mu.Unlock()
 	return int(e.runs)
 }
@@ -188,7 +217,7 @@ func (e *Entry) Runs() int {
 // safe from many goroutines and returns the same channel each time.
 func (e *Entry) Done() <-chan struct{} {
 	s := e.s
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if e.ended() {
 		return closedChan
@@ -213,7 +242,7 @@ func (e *Entry) Done() <-chan struct{} {
 // ends, and Done closes, when that run finishes. Repeated calls return false.
 func (e *Entry) Cancel() bool {
 	s := e.s
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if e.flags&(fEnded|fCancel) != 0 {
 		return false
@@ -266,6 +295,7 @@ func (e *Entry) runsLeft() bool {
 // setFire sets due and draws the jitter for it.
 func (e *Entry) setFire(due int64) {
 	e.due = due
+	e.flags |= fMoved
 	if c := e.cfg; c != nil && c.jitter > 0 {
 		c.fireAt = due
 		if due != never {

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/threadsystem/threadsystem/pool"
@@ -28,28 +29,51 @@ func (s *Scheduler) reschedule(e *Entry, now int64) {
 	}
 	s.unwatch(e)
 	if key == never {
-		if e.index >= 0 {
-			s.heap.remove(e)
-		}
+		s.unheap(e)
 		e.finish()
 		return
 	}
-	e.key = key
-	if e.index < 0 {
-		s.heap.push(e)
-	} else {
-		s.heap.fix(e)
+	if e.index >= 0 {
+		if !e.has(fMoved) {
+			return // its slot still holds its key
+		}
+		s.unheap(e)
 	}
-	if e.index == 0 {
+	e.flags &^= fMoved
+	s.heapGen++
+	e.index = int32(s.heapGen & (1<<31 - 1))
+	if s.heap.push(e, key, e.index) == 0 {
 		s.signal()
 	}
 }
 
+// unheap takes e out of the heap, if it is there, by leaving its slot stale,
+// and compacts the heap once stale slots outnumber live ones (and number
+// over staleMin): Cancel and a change of key cost O(1) amortised, and the
+// heap of a million cancelled entries gives its memory back. The caller
+// holds the lock.
+func (s *Scheduler) unheap(e *Entry) {
+	if e.index < 0 {
+		return
+	}
+	e.index = -1
+	s.stale++
+	if s.stale > staleMin && s.stale > len(s.heap)/2 {
+		s.heap.compact()
+		s.stale = 0
+	}
+}
+
+// staleMin is how many stale slots the heap may hold before it compacts,
+// however few live ones it holds.
+const staleMin = 64
+
 // watchItem is one place in the recheck queue: e is due for a recheck at
-// at, unless it has left the queue or moved to a later place since.
+// at, unless it has left the queue since (its index is no longer idx).
 type watchItem struct {
-	e  *Entry
-	at int64
+	e   *Entry
+	at  int64
+	idx int32
 }
 
 // watchReserve is how many empty segments of 128 places the recheck queue
@@ -57,23 +81,22 @@ type watchItem struct {
 const watchReserve = 2
 
 // watch moves e, which waits only on its runs, out of the heap into the
-// recheck queue, due at at. The queue is a FIFO, since at is always now plus
-// recheck and now only grows under the lock: it costs O(1) where a heap
-// would sift, so that a burst of one-shot firings and the reports of their
-// runs stay cheap. The caller holds the lock.
+// recheck queue, due at at; an entry already there keeps its place. The
+// queue is a FIFO, since at is always now plus recheck and now only grows
+// under the lock: it costs O(1) where a heap would sift, so that a burst of
+// one-shot firings and the reports of their runs stay cheap. The caller
+// holds the lock.
 func (s *Scheduler) watch(e *Entry, at int64) {
-	switch {
-	case e.index == watched && e.key == at:
+	if e.isWatched() {
 		return
-	case e.index != watched:
-		if e.index >= 0 {
-			s.heap.remove(e)
-		}
-		e.index = watched
-		s.nwatch++
 	}
-	e.key = at // an older place of e in the queue is now stale
-	s.watchQ.PushBack(watchItem{e, at})
+	s.unheap(e)
+	// A fresh index for each stay, so a place left from an earlier one
+	// (within a billion stays) is known stale.
+	s.watchGen++
+	e.index = watched - int32(s.watchGen&(1<<30-1))
+	s.nwatch++
+	s.watchQ.PushBack(watchItem{e, at, e.index})
 	if s.watchQ.Len() == 1 {
 		s.signal()
 	}
@@ -81,7 +104,7 @@ func (s *Scheduler) watch(e *Entry, at int64) {
 
 // unwatch takes e out of the recheck queue, leaving its place stale.
 func (s *Scheduler) unwatch(e *Entry) {
-	if e.index == watched {
+	if e.isWatched() {
 		e.index = -1
 		s.nwatch--
 	}
@@ -94,7 +117,7 @@ func (s *Scheduler) recheckDue(now int64) int64 {
 	for s.watchQ.Len() > 0 {
 		it, _ := s.watchQ.Front()
 		e := it.e
-		if e.index == watched && e.key == it.at {
+		if e.index == it.idx {
 			if it.at > now {
 				return it.at
 			}
@@ -202,10 +225,14 @@ func (e *Entry) overlap() Overlap {
 // a retry beside a run) several are in flight, and the pool may drop or
 // cancel any of them.
 type attempt struct {
-	e    *Entry
-	job  *pool.Job
-	next *attempt // the entry's other unsettled runs
-	n    int32    // attempt number (1 = first)
+	e        *Entry
+	job      *pool.Job
+	next     *attempt // the entry's other unsettled runs
+	report   *attempt // the next on the scheduler's list of reports
+	err      error    // what its run returned, once reported
+	n        int32    // attempt number (1 = first)
+	out      Outcome  // the run's outcome, once reported
+	reported atomic.Bool
 }
 
 // submit hands one attempt of e to the pool without waiting. A full queue
@@ -219,7 +246,8 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 	}
 	job, err := s.p.TrySubmit(context.Background(), run, opts...)
 	if err != nil {
-		e.outcome, e.lastErr = Rejected, err
+		e.outcome = Rejected
+		e.setErr(err)
 		if errors.Is(err, pool.ErrClosed) {
 			e.flags |= fCancel
 			e.stop()
@@ -274,12 +302,52 @@ func (s *Scheduler) run(ctx context.Context, a *attempt) (err error) {
 	return err
 }
 
-// report records the end of one attempt.
+// report records the end of one attempt without taking the lock: it pushes
+// a onto the scheduler's list of reports, which whoever takes the lock next
+// settles first (see lock), and wakes the loop if the list was empty. So a
+// worker never waits for the loop, which may hold the lock through a burst
+// of firings, and every state read under the lock already counts the runs
+// that reported before it.
 func (s *Scheduler) report(a *attempt, out Outcome, err error) {
+	a.out, a.err = out, err
+	a.reported.Store(true) // before the job can end: see settleLost
+	for {
+		old := s.reports.Load()
+		a.report = old
+		if s.reports.CompareAndSwap(old, a) {
+			if old == nil {
+				s.signal()
+			}
+			return
+		}
+	}
+}
+
+// lock takes the scheduler's lock and settles the runs that reported.
+func (s *Scheduler) lock() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a.e.unlink(a) {
-		s.finishRun(a.e, a.n, out, err, s.now())
+	if s.reports.Load() != nil {
+		s.settleReports()
+	}
+}
+
+// settleReports settles the runs on the list of reports, in the order they
+// reported. The caller holds the lock.
+func (s *Scheduler) settleReports() {
+	var fifo *attempt
+	for a := s.reports.Swap(nil); a != nil; {
+		next := a.report
+		a.report, fifo = fifo, a
+		a = next
+	}
+	now := s.now()
+	for a := fifo; a != nil; {
+		next := a.report
+		a.report = nil
+		if a.e.unlink(a) {
+			s.finishRun(a, a.out, a.err, now)
+		}
+		a = next
 	}
 }
 
@@ -304,7 +372,9 @@ func (e *Entry) unlink(a *attempt) bool {
 func (s *Scheduler) settleLost(e *Entry, now int64) {
 	var lost *attempt
 	for p := &e.live; *p != nil; {
-		if a := *p; a.job.State().Terminal() {
+		// A run that reported is settled from the list of reports; one
+		// whose job ended without reporting never ran.
+		if a := *p; !a.reported.Load() && a.job.State().Terminal() {
 			*p, a.next, lost = a.next, lost, a
 		} else {
 			p = &a.next
@@ -314,15 +384,22 @@ func (s *Scheduler) settleLost(e *Entry, now int64) {
 	for lost != nil {
 		a := lost
 		lost, a.next = a.next, nil
-		s.finishRun(e, a.n, Cancelled, a.job.Err(), now)
+		s.finishRun(a, Cancelled, a.job.Err(), now)
 	}
 }
 
-// finishRun records the end of one attempt and decides what follows: a
-// retry, the queued firing, the next FixedDelay firing, or the entry's end.
-func (s *Scheduler) finishRun(e *Entry, n int32, out Outcome, err error, now int64) {
+// finishRun records the end of attempt a, settled, and decides what
+// follows: a retry, the queued firing, the next FixedDelay firing, or the
+// entry's end.
+func (s *Scheduler) finishRun(a *attempt, out Outcome, err error, now int64) {
+	e, n := a.e, a.n
 	e.inflight--
-	e.outcome, e.lastErr = out, err
+	e.outcome, e.lastErr = out, nil
+	a.job = nil // the pool's Job is not ours to keep
+	if err != nil {
+		a.err = err // the entry keeps the attempt for its error
+		e.lastErr = &a.err
+	}
 	if e.ended() {
 		return // after Close: the outcome is all there is to record
 	}

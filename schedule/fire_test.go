@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -66,29 +67,47 @@ func TestMissedFirings(t *testing.T) {
 	}
 }
 
+// TestHeapOrder checks that the heap yields slots by key, equal keys in
+// creation order (across the wrap of the 32-bit sequence too), that compact
+// drops exactly the stale slots, and that the heap gives back its capacity
+// as it drains.
 func TestHeapOrder(t *testing.T) {
 	var h entryHeap
-	keys := []int64{5, 3, 9, 1, 7, 3, 8, 2}
+	keys := []int64{5, 3, 9, 1, 7, 3, 8, 2, 3}
+	const w = 1 << 32 // the three entries of key 3 straddle the wrap of seq
+	ids := []uint64{1, w - 2, 3, 4, 5, w - 1, 7, 8, w + 1}
 	es := make([]*Entry, len(keys))
 	for i, k := range keys {
-		es[i] = &Entry{key: k, id: uint64(i + 1), index: -1}
-		h.push(es[i])
+		es[i] = &Entry{id: ids[i], index: int32(i)}
+		h.push(es[i], k, es[i].index)
 	}
-	es[2].key = 0 // 9 -> 0
-	h.fix(es[2])
-	h.remove(es[4]) // 7
+	es[2].index = 20 // 9 -> 0: a new slot, the old one stale
+	h.push(es[2], 0, 20)
+	es[4].index = -1 // 7 leaves
+	h.compact()
+	if len(h) != len(keys)-1 {
+		t.Fatalf("compact left %d slots, want %d", len(h), len(keys)-1)
+	}
 	var got []int64
+	var gotIDs []uint64
 	for len(h) > 0 {
 		got = append(got, h[0].key)
-		h.remove(h[0])
+		gotIDs = append(gotIDs, h[0].e.id)
+		h.pop()
 	}
-	want := []int64{0, 1, 2, 3, 3, 5, 8}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
+	want := []int64{0, 1, 2, 3, 3, 3, 5, 8}
+	wantIDs := []uint64{3, 4, 8, w - 2, w - 1, w + 1, 1, 7}
+	if !slices.Equal(got, want) || !slices.Equal(gotIDs, wantIDs) {
+		t.Fatalf("keys %v ids %v, want %v %v", got, gotIDs, want, wantIDs)
 	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("got %v, want %v", got, want)
-		}
+
+	for i := range 100_000 {
+		h.push(&Entry{id: uint64(i)}, int64(i), 0)
+	}
+	for len(h) > 0 {
+		h.pop()
+	}
+	if c := cap(h); c > heapReserve {
+		t.Errorf("cap %d after draining 100,000 entries, want at most %d", c, heapReserve)
 	}
 }

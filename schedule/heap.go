@@ -1,91 +1,127 @@
 package schedule
 
-// entryHeap is a binary min-heap of entries keyed by Entry.key, each entry
-// knowing its index so that Fix and Remove are O(log n). It is written out
-// rather than built on container/heap to avoid the interface calls and the
-// boxing of Push's argument. The Scheduler's lock guards it.
-type entryHeap []*Entry
+// slot is one place of the heap. It keeps the key, the low bits of the
+// entry's ID and the stamp of the entry's stay in the heap beside the
+// pointer, so that a sift reads and writes slots only, never an Entry: in
+// a heap of a million entries each Entry touched is a cache miss, and
+// those misses made a burst of firings spend most of its time in the heap.
+type slot struct {
+	key int64  // the entry's next firing, or its waiting retry if earlier
+	seq uint32 // the ID's low 32 bits: equal keys fire in creation order
+	gen int32  // the entry's index while this slot is its live one
+	e   *Entry
+}
 
-func (h entryHeap) less(i, j int) bool {
-	if h[i].key != h[j].key {
-		return h[i].key < h[j].key
+// before reports whether a fires before b: equal keys fire in creation
+// order (seq orders any two entries less than 2³¹ IDs apart).
+func (a *slot) before(b *slot) bool {
+	if a.key != b.key {
+		return a.key < b.key
 	}
-	return h[i].id < h[j].id // equal times fire in creation order
+	return int32(a.seq-b.seq) < 0
 }
 
-func (h entryHeap) swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = int32(i)
-	h[j].index = int32(j)
-}
+// live reports whether a is its entry's current place, not a stale one left
+// by Cancel or a change of key.
+func (a *slot) live() bool { return a.gen == a.e.index }
 
-func (h entryHeap) up(i int) {
+// entryHeap is a 4-ary min-heap of slots. Removal is lazy: an entry leaving
+// the heap, or moving in it, changes its index, which leaves its old slot
+// stale; the Scheduler pops stale slots as they reach the top and compacts
+// the heap when they outnumber the live ones, so a sift never writes to an
+// Entry. Four children a node halve the depth of a binary heap. It is
+// written out rather than built on container/heap to avoid the interface
+// calls and the boxing of Push's argument. The Scheduler's lock guards it.
+type entryHeap []slot
+
+// arity is the number of children of a node.
+const arity = 4
+
+// up moves slot i towards the root and returns where it ends.
+func (h entryHeap) up(i int) int {
+	s := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			return
+		p := (i - 1) / arity
+		if !s.before(&h[p]) {
+			break
 		}
-		h.swap(i, p)
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = s
+	return i
 }
 
-// down moves i towards the leaves and reports whether it moved.
-func (h entryHeap) down(i int) bool {
-	i0, n := i, len(h)
+// down moves slot i towards the leaves.
+func (h entryHeap) down(i int) {
+	n := len(h)
+	s := h[i]
 	for {
-		l := 2*i + 1
+		l := arity*i + 1
 		if l >= n {
 			break
 		}
 		c := l
-		if r := l + 1; r < n && h.less(r, l) {
-			c = r
+		for k := l + 1; k < min(l+arity, n); k++ {
+			if h[k].before(&h[c]) {
+				c = k
+			}
 		}
-		if !h.less(c, i) {
+		if !h[c].before(&s) {
 			break
 		}
-		h.swap(i, c)
+		h[i] = h[c]
 		i = c
 	}
-	return i > i0
+	h[i] = s
 }
 
-func (h *entryHeap) push(e *Entry) {
-	e.index = int32(len(*h))
-	*h = append(*h, e)
-	h.up(len(*h) - 1)
+// push adds a slot for e with key, stamped gen, and returns its place.
+func (h *entryHeap) push(e *Entry, key int64, gen int32) int {
+	*h = append(*h, slot{key: key, seq: uint32(e.id), gen: gen, e: e})
+	return h.up(len(*h) - 1)
 }
 
-// fix restores order after e's key changed.
-func (h entryHeap) fix(e *Entry) {
-	i := int(e.index)
-	if !h.down(i) {
-		h.up(i)
-	}
-}
-
-// remove takes e out of the heap. When the heap has shrunk to a quarter of
-// its capacity, and that capacity is above heapReserve, it moves to a slice
-// half the size, so a heap that held a burst gives the memory back as it
-// drains: amortised O(1) per removal.
-func (h *entryHeap) remove(e *Entry) {
+// pop removes the top slot.
+func (h *entryHeap) pop() {
 	old := *h
-	i, n := int(e.index), len(old)-1
-	if i != n {
-		old.swap(i, n)
-	}
-	old[n] = nil
+	n := len(old) - 1
+	old[0] = old[n]
+	old[n] = slot{}
 	*h = old[:n]
-	if i != n {
-		h.fix((*h)[i])
+	if n > 0 {
+		h.down(0)
 	}
-	e.index = -1
-	if c := cap(old); c > heapReserve && n < c/4 {
-		*h = append(make(entryHeap, 0, c/2), (*h)...)
+	h.shrink()
+}
+
+// compact drops the stale slots and restores heap order, in O(n).
+func (h *entryHeap) compact() {
+	old := *h
+	live := old[:0]
+	for _, s := range old {
+		if s.live() {
+			live = append(live, s)
+		}
+	}
+	clear(old[len(live):])
+	*h = live
+	for i := (len(live) - 2) / arity; i >= 0; i-- {
+		live.down(i)
+	}
+	h.shrink()
+}
+
+// shrink moves the heap to a slice of twice its length (at least
+// heapReserve) when it fills under a quarter of a capacity above
+// heapReserve, so a heap that held a burst gives the memory back as it
+// drains: amortised O(1) a removal.
+func (h *entryHeap) shrink() {
+	if c := cap(*h); c > heapReserve && len(*h) < c/4 {
+		*h = append(make(entryHeap, 0, max(2*len(*h), heapReserve)), (*h)...)
 	}
 }
 
 // heapReserve is the capacity a heap keeps however few entries it holds:
-// 8 KiB of slots.
+// 24 KiB of slots.
 const heapReserve = 1024

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/threadsystem/threadsystem/cron"
@@ -30,17 +31,21 @@ type Scheduler struct {
 	log   *slog.Logger
 	epoch time.Time // keys are nanoseconds since epoch, on the monotonic clock
 
-	mu      sync.Mutex
-	heap    entryHeap
-	watchQ  ring.Ring[watchItem]     // entries waiting only on their runs, by recheck time
-	nwatch  int                      // entries in watchQ (it also holds stale items)
-	dones   map[*Entry]chan struct{} // Done channels asked for before the end
-	lastID  uint64
-	closed  bool
-	started bool
-	wake    chan struct{} // buffered 1: the earliest key moved earlier
-	quit    chan struct{}
-	exited  chan struct{}
+	mu       sync.Mutex
+	reports  atomic.Pointer[attempt] // runs that reported, newest first; settled under mu
+	heap     entryHeap
+	watchQ   ring.Ring[watchItem]     // entries waiting only on their runs, by recheck time
+	nwatch   int                      // entries in watchQ (it also holds stale places)
+	watchGen uint32                   // stays in watchQ so far, for their indexes
+	heapGen  uint32                   // slots pushed so far, for their stamps
+	stale    int                      // stale slots in heap
+	dones    map[*Entry]chan struct{} // Done channels asked for before the end
+	lastID   uint64
+	closed   bool
+	started  bool
+	wake     chan struct{} // buffered 1: the earliest key moved earlier
+	quit     chan struct{}
+	exited   chan struct{}
 
 	specMu sync.Mutex
 	specs  map[string]*cron.SpecSchedule // parsed Cron specs, shared by entries
@@ -193,7 +198,7 @@ func (s *Scheduler) add(k kind, fn func(context.Context) error, opts []EntryOpti
 		}
 		e.cfg.sched = sc
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
@@ -267,14 +272,36 @@ func (s *Scheduler) loop() {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
-		s.mu.Lock()
+		s.lock()
 		if s.closed {
 			s.mu.Unlock()
 			return
 		}
 		now := s.now()
-		for len(s.heap) > 0 && s.heap[0].key <= now {
-			s.fire(s.heap[0], now)
+		fired := 0
+		for len(s.heap) > 0 {
+			top := &s.heap[0]
+			if !top.live() {
+				s.heap.pop()
+				s.stale--
+				continue
+			}
+			if top.key > now {
+				break
+			}
+			e := top.e
+			s.heap.pop()
+			e.index = -1
+			s.fire(e, now)
+			if fired++; fired%fireBatch == 0 {
+				// Let Entry methods, adds and Cancel in between a burst.
+				s.mu.Unlock()
+				s.lock()
+				if s.closed {
+					s.mu.Unlock()
+					return
+				}
+			}
 		}
 		next := s.recheckDue(now)
 		if len(s.heap) > 0 {
@@ -299,6 +326,9 @@ func (s *Scheduler) loop() {
 	}
 }
 
+// fireBatch is how many firings the loop makes in one hold of the lock.
+const fireBatch = 256
+
 // signal wakes the loop without blocking.
 func (s *Scheduler) signal() {
 	select {
@@ -322,18 +352,19 @@ func (s *Scheduler) Close() error {
 	if s.p == nil {
 		return ErrNilPool
 	}
-	s.mu.Lock()
+	s.lock()
 	if !s.closed {
 		s.closed = true
-		for _, e := range s.heap {
-			e.index = -1
-			e.stop()
-			e.key = never
-			e.finish()
+		for _, sl := range s.heap {
+			if e := sl.e; sl.live() {
+				e.index = -1
+				e.stop()
+				e.finish()
+			}
 		}
-		s.heap = nil
+		s.heap, s.stale = nil, 0
 		for s.watchQ.Len() > 0 {
-			if it, _ := s.watchQ.PopFront(); it.e.index == watched {
+			if it, _ := s.watchQ.PopFront(); it.e.index == it.idx {
 				it.e.index = -1
 				it.e.finish()
 			}
@@ -352,7 +383,7 @@ func (s *Scheduler) Close() error {
 // Len returns the number of entries that have not ended. It is safe from
 // many goroutines and takes the scheduler's lock.
 func (s *Scheduler) Len() int {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
-	return len(s.heap) + s.nwatch
+	return len(s.heap) - s.stale + s.nwatch
 }
