@@ -114,4 +114,3 @@ func TestBurstGivesMemoryBack(t *testing.T) {
 		checkGivenBack(t, "after the burst", base, n)
 	})
 }
-
