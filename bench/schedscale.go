@@ -24,8 +24,8 @@ const (
 // scaler is one scheduler of (p) under test.
 type scaler struct {
 	at     func(t time.Time, fn func()) // one-shot at t
-	every  func(d time.Duration, fn func())
-	cron   func(spec string, fn func())
+	every  func(d time.Duration)        // a periodic no-op entry, its function shared by all
+	cron   func(spec string)
 	keep   func(n int)     // from now on keep the handles of periodic entries, room made for n
 	cancel func(n int) int // cancels up to n of the periodic entries kept; returns how many
 	start  func()
@@ -41,8 +41,8 @@ func scheduleScaleWorkload(sc Scale) Workload {
 		What: fmt.Sprintf("burst: %s one-shot entries due at one instant %v after the adds end; all started: from that instant "+
 			"to the start of the last run; p50: of the starts. spread p99: %s one-shot entries due evenly over %v, the 99th "+
 			"percentile of start − due. B/Every and B/Cron: live heap after a forced GC per waiting entry, %s entries of "+
-			"Every(1h) (robfig: Schedule(Every(1h))) and of Cron(\"0 * * * *\") (robfig: AddFunc), minus before the scheduler "+
-			"was built. add ns: the Every add loop per entry. cancel ns: Entry.Cancel of every Every entry (robfig: Remove(id) "+
+			"Every(1h) (robfig: Schedule(Every(1h))) and of Cron(\"0 * * * *\") (robfig: AddFunc), one no-op function shared by all, "+
+			"minus before the scheduler was built; our Cron entries share the parsed spec, robfig parses each. add ns: the Every add loop per entry. cancel ns: Entry.Cancel of every Every entry (robfig: Remove(id) "+
 			"of %d of its %s entries, O(n) each). threadsystem: schedule.New on pool.New(GOMAXPROCS = %d), runs on the pool; "+
 			"robfig/cron: cron.New(), one goroutine per run, entries added before Start. Lower is better.",
 			fmtCount(n), scaleLead, fmtCount(n), scaleSpread, fmtCount(nMem), robfigRemoves, fmtCount(nMem), procs()),
@@ -85,15 +85,15 @@ func scaleRun(n, nMem int, open func() (*scaler, error)) ([]float64, error) {
 		return nil, err
 	}
 	p99 := lastP99
-	bEvery, _, _, err := entryCost(nMem, open, func(s *scaler) { s.every(time.Hour, nopFn) }, false)
+	bEvery, _, _, err := entryCost(nMem, open, func(s *scaler) { s.every(time.Hour) }, false)
 	if err != nil {
 		return nil, err
 	}
-	bCron, _, _, err := entryCost(nMem, open, func(s *scaler) { s.cron("0 * * * *", nopFn) }, false)
+	bCron, _, _, err := entryCost(nMem, open, func(s *scaler) { s.cron("0 * * * *") }, false)
 	if err != nil {
 		return nil, err
 	}
-	_, addNs, cancelNs, err := entryCost(nMem, open, func(s *scaler) { s.every(time.Hour, nopFn) }, true)
+	_, addNs, cancelNs, err := entryCost(nMem, open, func(s *scaler) { s.every(time.Hour) }, true)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +101,9 @@ func scaleRun(n, nMem int, open func() (*scaler, error)) ([]float64, error) {
 }
 
 func nopFn() {}
+
+// nopRun is nopFn as this project's schedule takes it.
+func nopRun(context.Context) error { return nil }
 
 // lastP99 is the 99th percentile of the latest lateness run.
 var lastP99 float64
@@ -190,13 +193,9 @@ func newTSScaler() (*scaler, error) {
 			_, err := s.At(t, func(context.Context) error { fn(); return nil })
 			must(err)
 		},
-		every: func(d time.Duration, fn func()) {
-			keep(s.Every(d, func(context.Context) error { fn(); return nil }))
-		},
-		cron: func(spec string, fn func()) {
-			keep(s.Cron(spec, func(context.Context) error { fn(); return nil }))
-		},
-		keep: func(n int) { keeping, entries = true, make([]*schedule.Entry, 0, n) },
+		every: func(d time.Duration) { keep(s.Every(d, nopRun)) },
+		cron:  func(spec string) { keep(s.Cron(spec, nopRun)) },
+		keep:  func(n int) { keeping, entries = true, make([]*schedule.Entry, 0, n) },
 		cancel: func(n int) int {
 			k := 0
 			for _, e := range entries[:min(n, len(entries))] {
@@ -224,12 +223,10 @@ func newRobfigScaler() (*scaler, error) {
 		}
 	}
 	return &scaler{
-		at: func(t time.Time, fn func()) { c.Schedule(once(t), cron.FuncJob(fn)) },
-		every: func(d time.Duration, fn func()) {
-			keep(c.Schedule(cron.Every(d), cron.FuncJob(fn)))
-		},
-		cron: func(spec string, fn func()) {
-			id, err := c.AddFunc(spec, fn)
+		at:    func(t time.Time, fn func()) { c.Schedule(once(t), cron.FuncJob(fn)) },
+		every: func(d time.Duration) { keep(c.Schedule(cron.Every(d), cron.FuncJob(nopFn))) },
+		cron: func(spec string) {
+			id, err := c.AddFunc(spec, nopFn)
 			must(err)
 			keep(id)
 		},

@@ -164,7 +164,7 @@ func (e *Entry) ID() uint64 { return e.id }
 // it ended, or it is a FixedDelay entry waiting for its run to finish.
 func (e *Entry) Next() time.Time {
 	e.s.lock()
-	defer e.s.mu.Unlock()
+	defer e.s.unlock()
 	next := min(e.fireAt(), e.retryAt())
 	if e.ended() || next == never {
 		return time.Time{}
@@ -176,7 +176,7 @@ func (e *Entry) Next() time.Time {
 // time if none was.
 func (e *Entry) LastRun() time.Time {
 	e.s.lock()
-	defer e.s.mu.Unlock()
+	defer e.s.unlock()
 	if e.runs == 0 {
 		return time.Time{}
 	}
@@ -189,7 +189,7 @@ func (e *Entry) LastRun() time.Time {
 // while Retrying, and nil otherwise.
 func (e *Entry) LastErr() error {
 	e.s.lock()
-	defer e.s.mu.Unlock()
+	defer e.s.unlock()
 	if e.lastErr == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func (e *Entry) LastErr() error {
 // entry first fires.
 func (e *Entry) Outcome() Outcome {
 	e.s.lock()
-	defer e.s.mu.Unlock()
+	defer e.s.unlock()
 	return e.outcome
 }
 
@@ -209,7 +209,7 @@ func (e *Entry) Outcome() Outcome {
 // counted.
 func (e *Entry) Runs() int {
 	e.s.lock()
-	defer e.s.mu.Unlock()
+	defer e.s.unlock()
 	return int(e.runs)
 }
 
@@ -218,7 +218,7 @@ func (e *Entry) Runs() int {
 func (e *Entry) Done() <-chan struct{} {
 	s := e.s
 	s.lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if e.ended() {
 		return closedChan
 	}
@@ -243,7 +243,7 @@ func (e *Entry) Done() <-chan struct{} {
 func (e *Entry) Cancel() bool {
 	s := e.s
 	s.lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if e.flags&(fEnded|fCancel) != 0 {
 		return false
 	}

@@ -302,32 +302,52 @@ func (s *Scheduler) run(ctx context.Context, a *attempt) (err error) {
 	return err
 }
 
-// report records the end of one attempt without taking the lock: it pushes
-// a onto the scheduler's list of reports, which whoever takes the lock next
-// settles first (see lock), and wakes the loop if the list was empty. So a
-// worker never waits for the loop, which may hold the lock through a burst
-// of firings, and every state read under the lock already counts the runs
-// that reported before it.
+// report records the end of one attempt. When the lock is free it settles
+// the run itself; when another goroutine holds it (the loop may hold it
+// through a burst of firings) it pushes a onto the list of reports, which
+// the holder settles before it lets go (see unlock), and returns without
+// waiting. Either way every state read under the lock after the run
+// reported counts it.
 func (s *Scheduler) report(a *attempt, out Outcome, err error) {
 	a.out, a.err = out, err
 	a.reported.Store(true) // before the job can end: see settleLost
+	if s.mu.TryLock() {
+		if a.e.unlink(a) {
+			s.finishRun(a, out, err, s.now())
+		}
+		s.unlock()
+		return
+	}
 	for {
 		old := s.reports.Load()
 		a.report = old
 		if s.reports.CompareAndSwap(old, a) {
-			if old == nil {
-				s.signal()
-			}
-			return
+			break
 		}
+	}
+	// The holder may have looked at the list before the push and let go
+	// since: then the lock is free, and this settles the list itself.
+	if s.mu.TryLock() {
+		s.unlock()
 	}
 }
 
-// lock takes the scheduler's lock and settles the runs that reported.
-func (s *Scheduler) lock() {
-	s.mu.Lock()
-	if s.reports.Load() != nil {
-		s.settleReports()
+// lock takes the scheduler's lock.
+func (s *Scheduler) lock() { s.mu.Lock() }
+
+// unlock settles the runs that reported while the lock was held, then lets
+// go of it. A report pushed after the last look finds the lock free (its
+// TryLock comes after the push, the look before the release) or held by
+// another goroutine, which settles it in turn.
+func (s *Scheduler) unlock() {
+	for {
+		if s.reports.Load() != nil {
+			s.settleReports()
+		}
+		s.mu.Unlock()
+		if s.reports.Load() == nil || !s.mu.TryLock() {
+			return
+		}
 	}
 }
 

@@ -199,7 +199,7 @@ func (s *Scheduler) add(k kind, fn func(context.Context) error, opts []EntryOpti
 		e.cfg.sched = sc
 	}
 	s.lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
@@ -274,7 +274,7 @@ func (s *Scheduler) loop() {
 	for {
 		s.lock()
 		if s.closed {
-			s.mu.Unlock()
+			s.unlock()
 			return
 		}
 		now := s.now()
@@ -295,10 +295,10 @@ func (s *Scheduler) loop() {
 			s.fire(e, now)
 			if fired++; fired%fireBatch == 0 {
 				// Let Entry methods, adds and Cancel in between a burst.
-				s.mu.Unlock()
+				s.unlock()
 				s.lock()
 				if s.closed {
-					s.mu.Unlock()
+					s.unlock()
 					return
 				}
 			}
@@ -311,7 +311,7 @@ func (s *Scheduler) loop() {
 		if next != never {
 			wait = next - now
 		}
-		s.mu.Unlock()
+		s.unlock()
 		if wait == never {
 			t.Stop()
 		} else {
@@ -373,7 +373,7 @@ func (s *Scheduler) Close() error {
 		close(s.quit)
 	}
 	started := s.started
-	s.mu.Unlock()
+	s.unlock()
 	if started {
 		<-s.exited
 	}
@@ -384,6 +384,6 @@ func (s *Scheduler) Close() error {
 // many goroutines and takes the scheduler's lock.
 func (s *Scheduler) Len() int {
 	s.lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	return len(s.heap) - s.stale + s.nwatch
 }
