@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -109,5 +110,78 @@ func TestHeapOrder(t *testing.T) {
 	}
 	if c := cap(h); c > heapReserve {
 		t.Errorf("cap %d after draining 100,000 entries, want at most %d", c, heapReserve)
+	}
+}
+
+// TestHeapTakeDue checks the bulk take of a burst: below a sixteenth due
+// (or in a small heap) it changes nothing; above, it returns exactly the
+// live due slots in firing order, drops the stale ones, and leaves a valid
+// heap of the rest. Compact of a heap with no live slot leaves it empty.
+func TestHeapTakeDue(t *testing.T) {
+	build := func(n int, key func(i int) int64, stale func(i int) bool) entryHeap {
+		var h entryHeap
+		for i := range n {
+			e := &Entry{id: uint64(i + 1), index: int32(i)}
+			h.push(e, key(i), e.index)
+			if stale(i) {
+				e.index = -1
+			}
+		}
+		return h
+	}
+	never := func(int) bool { return false }
+	tests := []struct {
+		name      string
+		n         int
+		key       func(int) int64
+		stale     func(int) bool
+		now       int64
+		wantOK    bool
+		wantDue   int
+		wantStale int
+	}{
+		{"small heap", 1000, func(int) int64 { return 0 }, never, 0, false, 0, 0},
+		{"few due", 10_000, func(i int) int64 { return int64(i) }, never, 100, false, 0, 0},
+		{"all due at one instant", 10_000, func(int) int64 { return 5 }, never, 5, true, 10_000, 0},
+		{"half due, some stale", 10_000, func(i int) int64 { return int64(i % 2) }, func(i int) bool { return i%10 == 0 }, 0, true, 4000, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := build(tt.n, tt.key, tt.stale)
+			due, stale, ok := h.takeDue(tt.now, nil)
+			if ok != tt.wantOK || len(due) != tt.wantDue || stale != tt.wantStale {
+				t.Fatalf("takeDue = %d due, %d stale, %v; want %d, %d, %v", len(due), stale, ok, tt.wantDue, tt.wantStale, tt.wantOK)
+			}
+			if !ok {
+				if len(h) != tt.n {
+					t.Fatalf("len %d after a refused take, want %d", len(h), tt.n)
+				}
+				return
+			}
+			for i := 1; i < len(due); i++ {
+				if !due[i-1].before(&due[i]) {
+					t.Fatalf("due[%d] (key %d id %d) not before due[%d] (key %d id %d)", i-1, due[i-1].key, due[i-1].e.id, i, due[i].key, due[i].e.id)
+				}
+			}
+			for _, sl := range due {
+				if sl.key > tt.now || !sl.live() {
+					t.Fatalf("took key %d live %v at now %d", sl.key, sl.live(), tt.now)
+				}
+			}
+			last := int64(math.MinInt64)
+			for len(h) > 0 {
+				if h[0].key <= tt.now || h[0].key < last {
+					t.Fatalf("left key %d after %d at now %d", h[0].key, last, tt.now)
+				}
+				last = h[0].key
+				h.pop()
+			}
+		})
+	}
+
+	h := build(100, func(i int) int64 { return int64(i) }, func(int) bool { return true })
+	h.compact()
+	if len(h) != 0 {
+		t.Fatalf("compact of stale slots left %d", len(h))
 	}
 }

@@ -1,5 +1,7 @@
 package schedule
 
+import "slices"
+
 // slot is one place of the heap. It keeps the key, the low bits of the
 // entry's ID and the stamp of the entry's stay in the heap beside the
 // pointer, so that a sift reads and writes slots only, never an Entry: in
@@ -24,6 +26,62 @@ func (a *slot) before(b *slot) bool {
 // live reports whether a is its entry's current place, not a stale one left
 // by Cancel or a change of key.
 func (a *slot) live() bool { return a.gen == a.e.index }
+
+// bulkMin is the smallest heap for which takeDue considers a bulk take.
+const bulkMin = 4096
+
+// takeDue moves every slot due at now out of a large heap, when at least a
+// sixteenth of it is due, and returns the live ones appended to buf, sorted
+// in firing order, with the number of stale slots it dropped; ok is false,
+// and nothing changed, otherwise. The count
+// walks the due slots from the root (in a heap they form a subtree that
+// holds it) and stops at the threshold, so a heap with few due slots pays
+// little for the look.
+func (h *entryHeap) takeDue(now int64, buf []slot) (due []slot, stale int, ok bool) {
+	old := *h
+	n := len(old)
+	if n < bulkMin || old[0].key > now {
+		return nil, 0, false
+	}
+	need := n / 16
+	stack := make([]int32, 1, 64)
+	count := 0
+	for len(stack) > 0 && count < need {
+		i := int(stack[len(stack)-1])
+		stack = stack[:len(stack)-1]
+		count++
+		for c := arity*i + 1; c < min(arity*i+1+arity, n); c++ {
+			if old[c].key <= now {
+				stack = append(stack, int32(c))
+			}
+		}
+	}
+	if count < need {
+		return nil, 0, false
+	}
+	keep := old[:0]
+	for _, sl := range old {
+		switch {
+		case sl.key > now:
+			keep = append(keep, sl)
+		case sl.live():
+			buf = append(buf, sl)
+		default:
+			stale++
+		}
+	}
+	clear(old[len(keep):])
+	*h = keep
+	keep.heapify()
+	h.shrink()
+	slices.SortFunc(buf, func(a, b slot) int {
+		if a.before(&b) {
+			return -1
+		}
+		return 1 // keys and seqs are never both equal
+	})
+	return buf, stale, true
+}
 
 // entryHeap is a 4-ary min-heap of slots. Removal is lazy: an entry leaving
 // the heap, or moving in it, changes its index, which leaves its old slot
@@ -106,10 +164,18 @@ func (h *entryHeap) compact() {
 	}
 	clear(old[len(live):])
 	*h = live
-	for i := (len(live) - 2) / arity; i >= 0; i-- {
-		live.down(i)
-	}
+	live.heapify()
 	h.shrink()
+}
+
+// heapify restores heap order over the whole slice, in O(n).
+func (h entryHeap) heapify() {
+	if len(h) < 2 {
+		return
+	}
+	for i := (len(h) - 2) / arity; i >= 0; i-- {
+		h.down(i)
+	}
 }
 
 // shrink moves the heap to a slice of twice its length (at least

@@ -39,6 +39,8 @@ type Scheduler struct {
 	watchGen uint32                   // stays in watchQ so far, for their indexes
 	heapGen  uint32                   // slots pushed so far, for their stamps
 	stale    int                      // stale slots in heap
+	dueBuf   []slot                   // fireBulk's array, kept while small
+	firing   int                      // entries fireBulk took out and has yet to fire
 	dones    map[*Entry]chan struct{} // Done channels asked for before the end
 	lastID   uint64
 	closed   bool
@@ -278,6 +280,10 @@ func (s *Scheduler) loop() {
 			return
 		}
 		now := s.now()
+		if !s.fireBulk(now) {
+			s.unlock()
+			return // closed meanwhile
+		}
 		fired := 0
 		for len(s.heap) > 0 {
 			top := &s.heap[0]
@@ -323,6 +329,52 @@ func (s *Scheduler) loop() {
 		case <-s.quit:
 			return
 		}
+	}
+}
+
+// fireBulk fires a burst: when at least a sixteenth of a large heap is due
+// it takes every due slot out in one pass, rebuilds the heap from the rest
+// in O(n), sorts the due ones and fires them in order, where popping them
+// one by one would sift the heap for each. It reports false when the
+// scheduler closed meanwhile. The caller holds the lock, which fireBulk lets
+// go of between batches of fireBatch firings.
+func (s *Scheduler) fireBulk(now int64) bool {
+	due, stale, ok := s.heap.takeDue(now, s.dueBuf[:0])
+	if !ok {
+		return true
+	}
+	for _, sl := range due {
+		sl.e.index = -1
+	}
+	s.stale -= stale
+	s.firing = len(due)
+	for i, sl := range due {
+		s.firing--
+		s.fire(sl.e, now)
+		if (i+1)%fireBatch == 0 {
+			s.unlock()
+			s.lock()
+			if s.closed { // Close finished the heap's entries; finish ours
+				for _, sl := range due[i+1:] {
+					sl.e.stop()
+					sl.e.finish()
+				}
+				s.firing = 0
+				s.keepDueBuf(due)
+				return false
+			}
+		}
+	}
+	s.keepDueBuf(due)
+	return true
+}
+
+// keepDueBuf keeps due's array for the next burst if it is small.
+func (s *Scheduler) keepDueBuf(due []slot) {
+	clear(due)
+	s.dueBuf = nil
+	if cap(due) <= heapReserve {
+		s.dueBuf = due[:0]
 	}
 }
 
@@ -385,5 +437,5 @@ func (s *Scheduler) Close() error {
 func (s *Scheduler) Len() int {
 	s.lock()
 	defer s.unlock()
-	return len(s.heap) - s.stale + s.nwatch
+	return len(s.heap) - s.stale + s.nwatch + s.firing
 }
