@@ -98,14 +98,6 @@ func (e *Entry) setErr(err error) {
 
 func (e *Entry) has(f uint8) bool { return e.flags&f != 0 }
 
-func (e *Entry) setFlag(f uint8, on bool) {
-	if on {
-		e.flags |= f
-	} else {
-		e.flags &^= f
-	}
-}
-
 func (e *Entry) ended() bool { return e.flags&fEnded != 0 }
 
 // fireAt returns the next firing, jitter included, or never.
