@@ -169,3 +169,22 @@ func BenchmarkBurst(b *testing.B) {
 	b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
 	b.ReportMetric(float64(worst.Microseconds()), "max-µs")
 }
+
+// BenchmarkCancel measures Entry.Cancel of waiting entries in a scheduler
+// holding b.N of them, compactions of the heap included.
+func BenchmarkCancel(b *testing.B) {
+	s := newBenchScheduler(b)
+	es := make([]*schedule.Entry, b.N)
+	for i := range es {
+		e, err := s.After(time.Hour, nop)
+		if err != nil {
+			b.Fatal(err)
+		}
+		es[i] = e
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, e := range es {
+		e.Cancel()
+	}
+}
