@@ -38,7 +38,7 @@ func scheduleScaleWorkload(sc Scale) Workload {
 	nMem := sc.n(1_000_000)
 	f0 := func(v float64) string { return fmt.Sprintf("%.0f", v) }
 	w := Workload{Key: "p-schedule-scale", Title: "(p) the scheduler at scale",
-		What: fmt.Sprintf("burst: %s one-shot entries due at one instant %v after the adds end; all started: from that instant "+
+		What: fmt.Sprintf("burst: %s one-shot entries due at one instant, at least %v after the adds end; all started: from that instant "+
 			"to the start of the last run; p50: of the starts. spread p99: %s one-shot entries due evenly over %v, the 99th "+
 			"percentile of start − due. B/Every and B/Cron: live heap after a forced GC per waiting entry, %s entries of "+
 			"Every(1h) (robfig: Schedule(Every(1h))) and of Cron(\"0 * * * *\") (robfig: AddFunc), one no-op function shared by all, "+
@@ -121,7 +121,7 @@ func lateness(n int, window time.Duration, open func() (*scaler, error)) (worst,
 	var wg sync.WaitGroup
 	wg.Add(n)
 	// Estimate the add time generously, then place the due times after it.
-	first := time.Now().Add(scaleLead + time.Duration(n)*2*time.Microsecond)
+	first := time.Now().Add(scaleLead + time.Duration(n)*10*time.Microsecond)
 	for i := range n {
 		at := first.Add(time.Duration(i) * window / time.Duration(n))
 		s.at(at, func() {
