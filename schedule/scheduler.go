@@ -41,6 +41,7 @@ type Scheduler struct {
 	stale    int                      // stale slots in heap
 	dueBuf   []slot                   // fireBulk's array, kept while small
 	firing   int                      // entries fireBulk took out and has yet to fire
+	looping  bool                     // the loop holds the lock and looks at the earliest key before it sleeps
 	dones    map[*Entry]chan struct{} // Done channels asked for before the end
 	lastID   uint64
 	closed   bool
@@ -279,6 +280,7 @@ func (s *Scheduler) loop() {
 			s.unlock()
 			return
 		}
+		s.looping = true
 		now := s.now()
 		if !s.fireBulk(now) {
 			s.unlock()
@@ -301,8 +303,7 @@ func (s *Scheduler) loop() {
 			s.fire(e, now)
 			if fired++; fired%fireBatch == 0 {
 				// Let Entry methods, adds and Cancel in between a burst.
-				s.unlock()
-				s.lock()
+				s.yieldLock()
 				if s.closed {
 					s.unlock()
 					return
@@ -317,6 +318,9 @@ func (s *Scheduler) loop() {
 		if next != never {
 			wait = next - now
 		}
+		// From here a change of the earliest key must wake the loop: the
+		// reports settled on the way out may make one.
+		s.looping = false
 		s.unlock()
 		if wait == never {
 			t.Stop()
@@ -352,8 +356,7 @@ func (s *Scheduler) fireBulk(now int64) bool {
 		s.firing--
 		s.fire(sl.e, now)
 		if (i+1)%fireBatch == 0 {
-			s.unlock()
-			s.lock()
+			s.yieldLock()
 			if s.closed { // Close finished the heap's entries; finish ours
 				for _, sl := range due[i+1:] {
 					sl.e.stop()
@@ -381,8 +384,23 @@ func (s *Scheduler) keepDueBuf(due []slot) {
 // fireBatch is how many firings the loop makes in one hold of the lock.
 const fireBatch = 256
 
-// signal wakes the loop without blocking.
+// yieldLock lets go of the lock and takes it again, for the loop between
+// batches of firings.
+func (s *Scheduler) yieldLock() {
+	s.looping = false
+	s.unlock()
+	s.lock()
+	s.looping = true
+}
+
+// signal wakes the loop without blocking, unless the caller is the loop
+// itself, which looks at the earliest key before it sleeps: waking it then
+// cost a second wake-up for every one-shot firing. The caller holds the
+// lock.
 func (s *Scheduler) signal() {
+	if s.looping {
+		return
+	}
 	select {
 	case s.wake <- struct{}{}:
 	default:
