@@ -188,8 +188,9 @@ func WithMaxWorkers(n int) Option {
 // fixed pool never retires workers. d <= 0 is an error.
 //
 // d is also how long any pool, fixed or adaptive, must stay idle (no job
-// queued, running or pending) before its queues let go of the empty
-// segments a burst left them, down to 8 of 128 slots each; without this
+// queued, running or pending, none taken in) before its queues let go of
+// the empty segments a burst left them, down to 8 of 128 slots each; the
+// trim comes between d and 2d after the pool last went idle. Without this
 // option that interval is 10s. A million queued jobs leave about 8 MB of
 // such segments, which a busy pool reuses.
 func WithIdleTimeout(d time.Duration) Option {

@@ -91,11 +91,11 @@ type Pool struct {
 	// retry; pendingJobs holds them, with the retry timer if any.
 	pending     int
 	pendingJobs map[*Job]*time.Timer
-	// The idle trim (trim.go): the timer, whether it is set, and when the
-	// pool last went idle.
+	// The idle trim (trim.go): the timer, whether it is set, and how many
+	// jobs the pool had taken in when it was set.
 	trimTimer *time.Timer
 	trimArmed bool
-	idleFrom  int64
+	trimMark  uint64
 
 	// ghosts counts queued items whose job was cancelled while queued: they
 	// stay in the ring until popped, and must not count as queued. Every

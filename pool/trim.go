@@ -37,16 +37,15 @@ func (p *Pool) trimAfter() time.Duration {
 }
 
 // idleTrimLocked notes that the pool may have gone idle, with queues that
-// grew: if it is idle, it arms the trim timer. p.mu is held.
+// grew: if it is idle and the trim timer is not set, it sets it, marking how
+// many jobs the pool has taken so far. A worker that parks while the timer
+// is set pays one test. p.mu is held.
 func (p *Pool) idleTrimLocked() {
-	if p.closed || !p.idleLocked() {
+	if p.trimArmed || p.closed || !p.idleLocked() {
 		return
 	}
-	p.idleFrom = p.now()
-	if p.trimArmed {
-		return // trimIdle sees the later start and waits the rest
-	}
 	p.trimArmed = true
+	p.trimMark = p.takenLocked()
 	if p.trimTimer == nil {
 		p.trimTimer = time.AfterFunc(p.trimAfter(), p.trimIdle)
 	} else {
@@ -54,9 +53,25 @@ func (p *Pool) idleTrimLocked() {
 	}
 }
 
-// trimIdle runs on the trim timer: if the pool has stayed idle for its trim
-// interval, every queue lets go of its empty segments beyond trimKeep. A pool
-// busy again is left alone; it arms the timer again when it next goes idle.
+// takenLocked returns how many jobs and funcs the pool has taken in, on the
+// locked queues and the shards. p.mu is held; it takes each shard's lock.
+func (p *Pool) takenLocked() uint64 {
+	n := p.submitted
+	for i := range p.shards {
+		s := &p.shards[i]
+		s.mu.Lock()
+		n += s.pushed
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// trimIdle runs on the trim timer. If the pool is idle and took nothing in
+// since the timer was set, so it has stayed idle for its trim interval,
+// every queue lets go of its empty segments beyond trimKeep. If it took
+// something in, the timer is set again for a whole interval; if it is busy,
+// the next worker to park in an idle pool sets it. So the trim comes between
+// one and two intervals after the pool last went idle.
 func (p *Pool) trimIdle() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -64,9 +79,9 @@ func (p *Pool) trimIdle() {
 	if p.closed || !p.grown.Load() || !p.idleLocked() {
 		return
 	}
-	if left := p.trimAfter() - time.Duration(p.now()-p.idleFrom); left > 0 {
-		p.trimArmed = true
-		p.trimTimer.Reset(left)
+	if taken := p.takenLocked(); taken != p.trimMark {
+		p.trimArmed, p.trimMark = true, taken
+		p.trimTimer.Reset(p.trimAfter())
 		return
 	}
 	p.grown.Store(false) // before the trim: a push past trimAbove from now on marks it again

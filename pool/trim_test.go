@@ -32,10 +32,12 @@ func TestIdleTrimGivesQueueMemoryBack(t *testing.T) {
 		name     string
 		opts     []pool.Option
 		interval time.Duration
+		touch    bool // one more func midway through the first interval: the trim waits a second one
 	}{
-		{"default interval", nil, 10 * time.Second},
-		{"WithIdleTimeout(2s)", []pool.Option{pool.WithIdleTimeout(2 * time.Second)}, 2 * time.Second},
-		{"adaptive", []pool.Option{pool.WithMinWorkers(1), pool.WithIdleTimeout(3 * time.Second)}, 3 * time.Second},
+		{"default interval", nil, 10 * time.Second, false},
+		{"WithIdleTimeout(2s)", []pool.Option{pool.WithIdleTimeout(2 * time.Second)}, 2 * time.Second, false},
+		{"adaptive", []pool.Option{pool.WithMinWorkers(1), pool.WithIdleTimeout(3 * time.Second)}, 3 * time.Second, false},
+		{"a func midway waits an interval more", []pool.Option{pool.WithIdleTimeout(4 * time.Second)}, 4 * time.Second, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +56,16 @@ func TestIdleTrimGivesQueueMemoryBack(t *testing.T) {
 					t.Fatal(err)
 				}
 				synctest.Wait()
+				funcs := n
+				if tt.touch {
+					time.Sleep(tt.interval / 2)
+					if err := p.Go(func() {}); err != nil {
+						t.Fatal(err)
+					}
+					funcs++
+					synctest.Wait()
+					time.Sleep(tt.interval / 2) // the first interval is over
+				}
 				time.Sleep(tt.interval - time.Second)
 				synctest.Wait()
 				if grown := heapAlloc() - base; grown < int64(n)*8/2 {
@@ -66,8 +78,8 @@ func TestIdleTrimGivesQueueMemoryBack(t *testing.T) {
 					t.Errorf("%v idle: the heap holds %d bytes more than before %d queued funcs, want at most 1 MB",
 						tt.interval+time.Second, grown, n)
 				}
-				if s := p.Stats(); s.Succeeded != uint64(n+workers) {
-					t.Errorf("Succeeded = %d, want %d", s.Succeeded, n+workers)
+				if s := p.Stats(); s.Succeeded != uint64(funcs+workers) {
+					t.Errorf("Succeeded = %d, want %d", s.Succeeded, funcs+workers)
 				}
 			})
 		})
