@@ -69,6 +69,7 @@ func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Repo
 		p:      p,
 		ctx:    ctx,
 		policy: cfg.policy,
+		keep:   cfg.keep,
 		nodes:  make([]nodeRun, len(pl.nodes)),
 		wake:   make(chan struct{}, 1),
 		start:  time.Now(),
@@ -88,6 +89,7 @@ type run struct {
 	p      *pool.Pool
 	ctx    context.Context
 	policy FailurePolicy
+	keep   bool // KeepResults
 	nodes  []nodeRun
 	start  time.Time
 
