@@ -39,9 +39,11 @@ import (
 // own: a finishing node's job appends its position to a list and wakes the
 // coordinator, which counts down its dependents' remaining dependencies and
 // submits those that reach zero. It must not be called from a job of p when
-// p has no other free worker, since the nodes need one. Overhead is about
-// 1.1 µs and 560 bytes per node, pool job included, on 2 cores (see
-// BenchmarkRun100k).
+// p has no other free worker, since the nodes need one. The overhead per
+// node, pool job included, is 4 allocations (the job, its name option's two
+// and the job's function) and about 470 bytes allocated, of which the
+// Report keeps about 70; for time see docs/performance.md
+// (BenchmarkRunLayered, BenchmarkRunChain1M).
 func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Report, error) {
 	if ctx == nil {
 		return nil, invalidf("Run: nil context")
