@@ -25,8 +25,14 @@ const lazyAt = math.MinInt64
 
 // quietAfter is how many publishes in a row of one type to Sync handlers
 // only, none of which asked PublishedAt, make Publish stop reading the
-// clock for that type.
-const quietAfter = 64
+// clock for that type. An ask resets the count only once it has reached
+// askReset, so that handlers asking every time do not write it every time;
+// hence a handler asking at least once every quietAfter-askReset (64)
+// publishes keeps the type timed.
+const (
+	quietAfter = 80
+	askReset   = 16
+)
 
 type publishedAtKey struct{}
 
@@ -46,7 +52,7 @@ func (c *eventCtx) time() time.Time {
 	if at == lazyAt {
 		at = m.bus.now()
 	}
-	if m.quiet.Load() != 0 {
+	if m.quiet.Load() >= askReset {
 		m.quiet.Store(0)
 	}
 	return m.bus.epoch.Add(time.Duration(at))
@@ -129,9 +135,9 @@ func (b *Bus) syncCtx(parent context.Context, m *matchList, at int64) *eventCtx 
 // returned. It always reads it when a buffered subscription matches. For an
 // event type that only Sync subscriptions match, it reads it while their
 // handlers use it: from the first Publish of the type after each Subscribe
-// or unsubscribe, and as long as some handler of the type asked
-// PublishedAt (from any goroutine) during the last 64 publishes of the
-// type. Once 64 publishes in a row went by without an ask, Publish stops
+// or unsubscribe, and as long as some handler of the type asks
+// PublishedAt (from any goroutine) at least once every 64 publishes of the
+// type. Once 80 publishes in a row went by without an ask, Publish stops
 // reading the clock for that type (saving about 25 ns a call); the next
 // ask then returns the time of the ask itself, which is later than the
 // Publish call by what ran in between (earlier handlers included), and

@@ -176,17 +176,23 @@ func TestSyncContextsAreNotReused(t *testing.T) {
 // after 64 or more publishes without an ask, the first ask gets the time of
 // the ask, and the publish after it is exact again.
 func TestSyncPublishedAtWhileHandlersAsk(t *testing.T) {
+	every := func(n int) func(int) bool { return func(i int) bool { return i%n == n-1 } }
+	// Gaps of 15 and 64 publishes in turn: the ask after the short gap
+	// does not reset the count of quiet publishes, the long gap still
+	// keeps the type timed.
+	uneven := func(i int) bool { i %= 79; return i == 14 || i == 78 }
 	tests := []struct {
-		name   string
-		every  int  // the handler asks on events i%every == every-1
-		events int  // published
-		exact  bool // every answer is the publish time
+		name  string
+		asks  func(i int) bool // whether the handler asks on event i
+		exact bool             // every answer is the publish time
 	}{
-		{"asks every event", 1, 300, true},
-		{"asks every 10th", 10, 300, true},
-		{"asks every 64th", 64, 300, true},
-		{"asks every 100th", 100, 300, false},
+		{"asks every event", every(1), true},
+		{"asks every 10th", every(10), true},
+		{"asks every 64th", every(64), true},
+		{"asks after gaps of 15 and 64", uneven, true},
+		{"asks every 100th", every(100), false},
 	}
+	const events = 400
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -197,31 +203,35 @@ func TestSyncPublishedAtWhileHandlersAsk(t *testing.T) {
 				}
 				var got log[asked]
 				event.Subscribe(b, func(ctx context.Context, v int) {
-					if v%tt.every == tt.every-1 {
+					if tt.asks(v) {
 						time.Sleep(time.Second) // ask late
 						got.add(asked{v, event.PublishedAt(ctx), time.Now()})
 					}
 				}, event.Sync())
-				want := make([]time.Time, tt.events)
-				for i := range tt.events {
+				want := make([]time.Time, events)
+				nAsks := 0
+				for i := range events {
 					time.Sleep(time.Minute)
 					want[i] = time.Now()
 					if err := event.Publish(context.Background(), b, i); err != nil {
 						t.Fatal(err)
 					}
+					if tt.asks(i) {
+						nAsks++
+					}
 				}
 				closeBus(t, b)
 				l := got.list()
-				if len(l) != tt.events/tt.every {
-					t.Fatalf("handler asked %d times, want %d", len(l), tt.events/tt.every)
+				if len(l) != nAsks {
+					t.Fatalf("handler asked %d times, want %d", len(l), nAsks)
 				}
 				for _, a := range l {
 					switch {
 					case tt.exact && !a.at.Equal(want[a.event]):
 						t.Errorf("event %d: PublishedAt = %v, want the publish time %v", a.event, a.at, want[a.event])
 					case !tt.exact && !a.at.Equal(a.asked):
-						t.Errorf("event %d, asked after %d quiet publishes: PublishedAt = %v, want the time asked %v",
-							a.event, tt.every-1, a.at, a.asked)
+						t.Errorf("event %d, asked after 99 quiet publishes: PublishedAt = %v, want the time asked %v",
+							a.event, a.at, a.asked)
 					}
 				}
 			})

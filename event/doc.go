@@ -25,7 +25,7 @@
 // Handlers get the time Publish was called through PublishedAt(ctx): one
 // clock reading per Publish, shared by all its handlers. For a type that
 // only Sync subscriptions match, Publish reads the clock while their
-// handlers ask for it, and stops after 64 publishes in a row that nobody
+// handlers ask for it, and stops after 80 publishes in a row that nobody
 // asked about; see PublishedAt for what the next ask then gets. A Sync handler's
 // context is Publish's; an asynchronous handler's comes from the bus and is
 // cancelled only if Close gives up.

@@ -23,7 +23,7 @@ import (
 // Publish is safe from many goroutines and takes no lock unless it buffers.
 // It reads the monotonic clock once (about 25 ns) when a buffered
 // subscription matches, and when a Sync one does whose handlers use
-// PublishedAt (see there: a type whose Sync handlers ignored it for 64
+// PublishedAt (see there: a type whose Sync handlers ignored it for 80
 // publishes in a row is published without a clock read). It allocates
 // nothing when no subscription matches or only Sync ones do: their shared
 // handler context is one kept per type and parent context while the clock
