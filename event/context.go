@@ -74,7 +74,7 @@ func (m *matchList) syncCtx(parent context.Context) *eventCtx {
 		return c
 	}
 	c := m.bus.syncCtx(parent, m, lazyAt)
-	if comparable(parent) {
+	if comparableCtx(parent) {
 		m.lazy.Store(c)
 	}
 	return c

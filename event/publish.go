@@ -186,7 +186,7 @@ func (b *Bus) finish(sn *syncCount) {
 	b.leave()
 }
 
-// comparable reports whether values of ctx's dynamic type can be compared
+// comparableCtx reports whether values of ctx's dynamic type can be compared
 // with ==, so that a context kept to be compared with later ones cannot
 // make the comparison panic.
-func comparable(ctx context.Context) bool { return reflect.TypeOf(ctx).Comparable() }
+func comparableCtx(ctx context.Context) bool { return reflect.TypeOf(ctx).Comparable() }
