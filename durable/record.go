@@ -62,7 +62,7 @@ type Meta struct {
 	Timeout     time.Duration `json:"timeout,omitempty"`
 	Deadline    time.Time     `json:"deadline,omitzero"`
 	Retention   time.Duration `json:"retention,omitempty"`
-	Backoff     *BackoffSpec      `json:"backoff,omitempty"`
+	Backoff     *BackoffSpec  `json:"backoff,omitempty"`
 	Unique      string        `json:"unique,omitempty"`
 	EnqueuedAt  time.Time     `json:"enqueued_at"`
 	RunAt       time.Time     `json:"run_at,omitzero"` // when a delayed job is due

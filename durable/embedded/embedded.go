@@ -36,14 +36,14 @@ var ErrInvalidOption = errors.New("embedded: invalid option")
 type Option func(*config) error
 
 type config struct {
-	host        string
-	port        int
-	inProcess   bool
-	name        string
-	ready       time.Duration
-	maxStore    int64
-	syncAlways  bool
-	logger      server.Logger
+	host       string
+	port       int
+	inProcess  bool
+	name       string
+	ready      time.Duration
+	maxStore   int64
+	syncAlways bool
+	logger     server.Logger
 }
 
 // Listen makes the server listen for clients on host:port. Port 0 (the
