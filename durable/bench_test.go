@@ -86,3 +86,33 @@ func BenchmarkEndToEnd(b *testing.B) {
 		b.Fatalf("%d handled, want %d", n, total)
 	}
 }
+
+// BenchmarkEnqueueBatch enqueues batches of 64-byte raw jobs with no worker
+// running and reports jobs/s.
+func BenchmarkEnqueueBatch(b *testing.B) {
+	const batch = 20000
+	srv, err := embedded.Start(b.TempDir(), embedded.InProcessOnly())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	c, err := durable.New(srv.Conn())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	jobs := make([]durable.Job, batch)
+	payload := make([]byte, 64)
+	for i := range jobs {
+		jobs[i] = durable.Job{Name: "noop", Payload: payload, Options: []durable.Option{durable.Raw()}}
+	}
+	total := 0
+	start := time.Now()
+	for b.Loop() {
+		if _, err := c.EnqueueBatch(context.Background(), jobs); err != nil {
+			b.Fatal(err)
+		}
+		total += batch
+	}
+	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "jobs/s")
+}

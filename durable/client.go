@@ -256,7 +256,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 				continue
 			}
 		}
-		rec := Record{Meta: *meta, State: Queued, Payload: data}
+		rec := Record{Meta: *meta, State: Queued} // the payload is in the job's message
 		if !meta.RunAt.IsZero() {
 			rec.State = Scheduled
 		}

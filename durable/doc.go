@@ -93,7 +93,15 @@
 //     written by async publishes to "$KV.TS_JOBS_records.<id>"; a worker
 //     acknowledges a job's message only after its record's publish was
 //     acknowledged, by an acker goroutine, so the hot path never waits on a
-//     round trip. A finished record (succeeded, cancelled) expires after the
+//     round trip. A job is written at Enqueue (queued or scheduled, without
+//     the payload, which is in its message), once it has run [RunningAfter]
+//     (running), and at each outcome (retrying, succeeded, dead, cancelled,
+//     or queued again when a Shutdown gives it back). A worker reads the
+//     record before running a job only when the message alone may not tell
+//     the truth: a redelivery, or a message stored before the worker began
+//     hearing cancels (or before its last reconnect). Attempts of a worker
+//     that died mid-job are counted from the server's delivery count less
+//     Record.GivenBack. A finished record (succeeded, cancelled) expires after the
 //     job's Retention (default 24h); a dead one after the client's
 //     DeadRetention (default 7 days); each retained record costs about 160 B
 //     of server memory.
@@ -112,10 +120,14 @@
 //
 // A worker reads each queue's [QueueConfig] from the queues bucket and
 // follows changes as they are written. A paused queue is not fetched (jobs
-// already running finish). MaxRunning caps the jobs of the queue that run at
-// once across the cluster: workers set MaxAckPending of the queue's ready
-// consumers to it, so the server hands out no more unacknowledged messages
-// than that per priority level. Rate paces each worker's fetches of the
+// already running finish; a job that a long poll brings after the pause is
+// given back unrun). MaxRunning caps the
+// jobs of the queue that run at once across the cluster: workers set
+// MaxAckPending of the queue's ready consumers to it, so the server hands
+// out no more unacknowledged messages than that; the cap is exact for jobs
+// of one priority level and holds per level otherwise (five levels may run
+// up to 5 x MaxRunning), and a job waiting for its retry backoff holds its
+// place under the cap. Rate paces each worker's fetches of the
 // queue with a token bucket (Rate per second, Burst at most): the rate holds
 // per worker process, so N workers take at most N times Rate.
 package durable

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -80,17 +81,24 @@ type polled struct {
 
 // watchQueue reads the queue's controls and follows their changes.
 func (w *Worker) watchQueue(ctx context.Context, q *queue) error {
-	kw, err := w.c.queues.Watch(ctx, q.name)
+	// The watch lives until Run stops it, not as long as ctx.
+	kw, err := w.c.queues.Watch(context.Background(), q.name)
 	if err != nil {
-		return err
+		return fmt.Errorf("durable: watch controls of queue %s: %w", q.name, err)
 	}
 	q.watch = kw
 	// The initial value (or none) comes before a nil entry.
-	for e := range kw.Updates() {
-		if e == nil {
-			break
+initial:
+	for {
+		select {
+		case e, ok := <-kw.Updates():
+			if !ok || e == nil {
+				break initial
+			}
+			w.applyConfig(ctx, q, e)
+		case <-ctx.Done():
+			return fmt.Errorf("durable: read controls of queue %s: %w", q.name, ctx.Err())
 		}
-		w.applyConfig(ctx, q, e)
 	}
 	w.bg.Add(1)
 	go func() {

@@ -330,9 +330,12 @@ func Weighted(weights map[string]int) WorkerOption {
 	}
 }
 
-// Concurrency is the most jobs the worker runs at once (default: twice the
-// pool's workers at NewWorker, at least 2). Jobs run on the pool, so the pool
-// bounds them too.
+// Concurrency is the most jobs the worker holds at once, running on its
+// pool or waiting there for a pool worker (default: 4 times the pool's
+// workers at NewWorker, at least 64). The pool bounds how many run; the
+// rest wait in its priority queues, with heartbeats keeping their leases.
+// A larger window fetches in larger batches; Concurrency(1) fetches one job
+// at a time, strictly highest priority first.
 func Concurrency(n int) WorkerOption {
 	return func(c *workerConfig) error {
 		if n < 1 {

@@ -41,8 +41,9 @@ type Record struct {
 	Result     json.RawMessage `json:"result,omitempty"`
 	StartedAt  time.Time       `json:"started_at,omitzero"`  // start of the last attempt
 	FinishedAt time.Time       `json:"finished_at,omitzero"` // when it reached a final state
-	// Payload is the job's payload as enqueued, kept while the job is not
-	// succeeded so that a dead job can be retried.
+	// Payload is the job's payload as enqueued, written by workers once a
+	// job has run (not at enqueue, where it is in the job's message) and
+	// dropped when it succeeds, so that a dead job can be retried.
 	Payload []byte `json:"payload,omitempty"`
 }
 
