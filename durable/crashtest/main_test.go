@@ -410,7 +410,10 @@ func (r *records) waitFor(t *testing.T, timeout time.Duration, what string, cond
 		select {
 		case <-r.changed:
 		case <-deadline.C:
-			t.Fatalf("after %v: not %s", timeout, what)
+			r.mu.Lock()
+			n, ok := len(r.state), len(r.succeeded)
+			r.mu.Unlock()
+			t.Fatalf("after %v: not %s (%d records, %d succeeded)", timeout, what, n, ok)
 		}
 	}
 }
@@ -429,10 +432,14 @@ func (r *records) count() int {
 }
 
 // waitSucceeded waits until every ID of ids has a record that says
-// succeeded.
+// succeeded. It scans ids only once as many records have succeeded, so the
+// watcher is not slowed down by the scans.
 func (r *records) waitSucceeded(t *testing.T, ids []string, timeout time.Duration) {
 	t.Helper()
 	missing := func() int {
+		if len(r.succeeded) < len(ids) {
+			return len(ids) - len(r.succeeded)
+		}
 		n := 0
 		for _, id := range ids {
 			if _, ok := r.succeeded[id]; !ok {
