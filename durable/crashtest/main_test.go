@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,13 +40,14 @@ const jobName = "crash.job"
 
 // Environment of a child process.
 const (
-	envRole    = "CRASHTEST_ROLE"    // "worker" or "server"
+	envRole    = "CRASHTEST_ROLE"    // "worker", "server" or "both"
 	envURL     = "CRASHTEST_URL"     // worker: the server to connect to
 	envLog     = "CRASHTEST_LOG"     // the file a child appends job IDs to
 	envAckWait = "CRASHTEST_ACKWAIT" // worker: AckWait
 	envConc    = "CRASHTEST_CONC"    // worker: Concurrency
 	envDir     = "CRASHTEST_DIR"     // server: the store directory
-	envJobs    = "CRASHTEST_JOBS"    // server: how many jobs to enqueue
+	envJobs    = "CRASHTEST_JOBS"    // server, both: how many jobs to enqueue
+	envIDs     = "CRASHTEST_IDS"     // both: the file the enqueued IDs go to
 	envWork    = "CRASHTEST_WORK"    // worker: how long each job works after recording its ID
 )
 
@@ -63,6 +65,8 @@ func TestCrashChild(t *testing.T) {
 		err = workerChild()
 	case "server":
 		err = serverChild()
+	case "both":
+		err = bothChild()
 	default:
 		err = fmt.Errorf("unknown %s %q", envRole, role)
 	}
@@ -95,6 +99,17 @@ func (a *appender) add(id string) error {
 // workerChild connects to the server by URL and runs jobs until its stdin
 // closes, recording each job it runs.
 func workerChild() error {
+	c, err := durable.Connect(os.Getenv(envURL))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return runWorker(c)
+}
+
+// runWorker runs a worker on c until stdin closes; each job appends its ID
+// to the log, then works for the CRASHTEST_WORK duration.
+func runWorker(c *durable.Client) error {
 	aw, err := time.ParseDuration(os.Getenv(envAckWait))
 	if err != nil {
 		return err
@@ -111,11 +126,6 @@ func workerChild() error {
 	if err != nil {
 		return err
 	}
-	c, err := durable.Connect(os.Getenv(envURL))
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	p, err := pool.New(4)
 	if err != nil {
 		return err
@@ -141,6 +151,43 @@ func workerChild() error {
 		cancel()
 	}()
 	return w.Run(ctx)
+}
+
+// bothChild embeds a server on its directory, enqueues the jobs with
+// EnqueueBatch, writes their IDs to a file once it returned, and runs a
+// worker on them.
+func bothChild() error {
+	n, err := strconv.Atoi(os.Getenv(envJobs))
+	if err != nil {
+		return err
+	}
+	srv, err := embedded.Start(os.Getenv(envDir), embedded.InProcessOnly())
+	if err != nil {
+		return err
+	}
+	defer srv.Shutdown(context.Background())
+	c, err := durable.New(srv.Conn())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ids, err := c.EnqueueBatch(context.Background(), crashJobs(n))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(os.Getenv(envIDs), []byte(strings.Join(ids, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	return runWorker(c)
+}
+
+// crashJobs returns n jobs for the handler jobName.
+func crashJobs(n int) []durable.Job {
+	jobs := make([]durable.Job, n)
+	for i := range jobs {
+		jobs[i] = durable.Job{Name: jobName, Payload: []byte(strconv.Itoa(i)), Options: []durable.Option{durable.Raw()}}
+	}
+	return jobs
 }
 
 // serverChild embeds a server on its directory and enqueues jobs one by

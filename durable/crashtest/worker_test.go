@@ -55,11 +55,7 @@ func TestWorkerKilledMidRun(t *testing.T) {
 	defer c.Close()
 	recs := watchRecords(t, ctx, c)
 
-	jobs := make([]durable.Job, n)
-	for i := range jobs {
-		jobs[i] = durable.Job{Name: jobName, Payload: []byte(strconv.Itoa(i)), Options: []durable.Option{durable.Raw()}}
-	}
-	ids, err := c.EnqueueBatch(ctx, jobs)
+	ids, err := c.EnqueueBatch(ctx, crashJobs(n))
 	if err != nil {
 		t.Fatal(err)
 	}
