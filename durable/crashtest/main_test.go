@@ -27,6 +27,7 @@ import (
 var (
 	jobsFlag    = flag.Int("crash.jobs", 10000, "jobs per crash test")
 	ackWaitFlag = flag.Duration("crash.ackwait", time.Second, "the workers' AckWait: how soon a killed worker's jobs come back")
+	bugsFlag    = flag.Bool("crash.bugs", false, "also run the tests of known bugs, which fail")
 	workFlag    = flag.Duration("crash.work", 200*time.Microsecond, "how long each job of a worker child works after recording its ID")
 )
 
@@ -48,6 +49,7 @@ const (
 	envDir     = "CRASHTEST_DIR"     // server: the store directory
 	envJobs    = "CRASHTEST_JOBS"    // server, both: how many jobs to enqueue
 	envIDs     = "CRASHTEST_IDS"     // both: the file the enqueued IDs go to
+	envUnique  = "CRASHTEST_UNIQUE"  // server: "1" gives job i the unique key "key-<i>"
 	envWork    = "CRASHTEST_WORK"    // worker: how long each job works after recording its ID
 )
 
@@ -212,13 +214,18 @@ func serverChild() error {
 		return err
 	}
 	defer c.Close()
+	unique := os.Getenv(envUnique) == "1"
 	const enqueuers = 4
 	var wg sync.WaitGroup
 	errs := make(chan error, enqueuers)
 	for g := range enqueuers {
 		wg.Go(func() {
 			for i := g; i < n; i += enqueuers {
-				id, err := c.Enqueue(context.Background(), jobName, []byte(strconv.Itoa(i)), durable.Raw())
+				opts := []durable.Option{durable.Raw()}
+				if unique {
+					opts = append(opts, durable.Unique("key-"+strconv.Itoa(i)))
+				}
+				id, err := c.Enqueue(context.Background(), jobName, []byte(strconv.Itoa(i)), opts...)
 				if err != nil {
 					errs <- err
 					return
