@@ -23,10 +23,7 @@ import (
 // whose success was stored is not run again even when its acknowledgement
 // was lost with the server.
 func TestServerAndWorkerKilledMidRun(t *testing.T) {
-	n := *jobsFlag
-	if n < 100 {
-		t.Fatalf("-crash.jobs=%d: want at least 100", n)
-	}
+	n := jobCount(t)
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
 	idsPath := filepath.Join(dir, "ids")

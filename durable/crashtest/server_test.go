@@ -17,10 +17,7 @@ import (
 // every job whose Enqueue returned success is still there (its record says
 // queued) and runs to success.
 func TestServerKilledMidEnqueue(t *testing.T) {
-	n := *jobsFlag
-	if n < 100 {
-		t.Fatalf("-crash.jobs=%d: want at least 100", n)
-	}
+	n := jobCount(t)
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
 	ackLog := &idLog{path: filepath.Join(dir, "acked")}

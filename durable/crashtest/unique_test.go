@@ -25,7 +25,7 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 	if !*bugsFlag {
 		t.Skip("known bug in durable: a unique key claimed by an Enqueue cut short by a crash is never released; run with -crash.bugs")
 	}
-	n := min(*jobsFlag, 2000)
+	n := min(jobCount(t), 2000)
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
 	ackLog := &idLog{path: filepath.Join(dir, "acked")}

@@ -28,10 +28,7 @@ const inFlightBound = 3*workerConcurrency + 1
 // the killed worker, not yet recorded succeeded), at most inFlightBound of
 // them per kill.
 func TestWorkerKilledMidRun(t *testing.T) {
-	n := *jobsFlag
-	if n < 100 {
-		t.Fatalf("-crash.jobs=%d: want at least 100", n)
-	}
+	n := jobCount(t)
 	const kills = 3
 	killAfter := n / 5 // jobs each killed child runs before its kill
 	start := time.Now()
