@@ -182,7 +182,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		return
 	}
 	var rec *Record
-	if !w.trusted(m) {
+	if meta.ReadRecord || !w.trusted(m) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		r, _, err := w.c.record(ctx, meta.ID)
 		cancel()
