@@ -286,9 +286,10 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			p.rec, err = c.publishAsync(ctx, recMsg)
 		}
 		if err == nil {
-			msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
-			msg.Header.Set(jetstream.MsgIDHeader, meta.ID)
-			msg.Header.Set(metaHeader, string(mh))
+			// No Nats-Msg-Id: the duplicate window costs the server a map
+			// entry per message for two minutes, and nothing here retries
+			// a publish (IDs and unique keys guard through the buckets).
+			msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{metaHeader: {string(mh)}}}
 			p.job, err = c.publishAsync(ctx, msg)
 		}
 		if err != nil {

@@ -72,7 +72,7 @@
 //     [pool.Normal], p0 [pool.Lowest]; one subject per level of
 //     pool.NumPriorities) and "TS_JOBS.delayed.<queue>" for jobs not yet due.
 //     A message's data is the payload; its header "Ts-Meta" holds the job's
-//     metadata as JSON (see [Meta]) and "Nats-Msg-Id" the job ID.
+//     metadata as JSON (see [Meta]).
 //   - One durable pull consumer per subject, named "<queue>_p<n>" and
 //     "<queue>_delayed", created by workers, explicit ack, MaxDeliver
 //     unlimited (the record counts attempts). A worker fetches the p4
