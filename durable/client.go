@@ -256,12 +256,14 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 				continue
 			}
 		}
-		rec := Record{Meta: *meta, State: Queued} // the payload is in the job's message
-		if !meta.RunAt.IsZero() {
-			rec.State = Scheduled
-		}
-		recData, _ := json.Marshal(&rec)
+		// The record is the metadata plus a state (the payload is in the
+		// job's message): one encoding makes both.
 		mh, _ := json.Marshal(meta)
+		state := `,"state":"queued","attempts":0}`
+		if !meta.RunAt.IsZero() {
+			state = `,"state":"scheduled","attempts":0}`
+		}
+		recData := append(mh[:len(mh)-1:len(mh)-1], state...)
 		p := pending{i: i, meta: meta}
 		recMsg := &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}
 		if explicit := j.hasID(); explicit {
