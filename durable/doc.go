@@ -25,8 +25,10 @@
 // into its parameter type, [HandleResult] also stores its result (JSON) in the
 // job's record, [HandleRaw] takes the payload bytes as enqueued with [Raw].
 // A payload that does not decode is a permanent failure: the job is dead at
-// once. A job whose name no worker of its queue knows is dead at once too,
-// with that reason, rather than redelivered forever. Inside a handler,
+// once. A job whose name the worker that gets it does not know is dead at
+// once too, with that reason ([ErrUnknownHandler]), rather than redelivered
+// forever: every worker of a queue must register every handler of the jobs
+// enqueued there. Inside a handler,
 // [FromContext] gives the job's ID and attempt number.
 //
 // # Outcomes
