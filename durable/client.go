@@ -48,7 +48,7 @@ func Connect(url string, opts ...ClientOption) (*Client, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyClient(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -79,7 +79,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyClient(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -362,7 +362,7 @@ func (c *Client) prepare(j Job, now time.Time) (*Meta, string, []byte, error) {
 		if o == nil {
 			return nil, "", nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyJob(&cfg); err != nil {
 			return nil, "", nil, err
 		}
 	}

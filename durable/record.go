@@ -122,7 +122,7 @@ type Job struct {
 func (j *Job) hasID() bool {
 	var c jobConfig
 	for _, o := range j.Options {
-		if o != nil && o(&c) == nil && c.id != "" {
+		if o != nil && o.applyJob(&c) == nil && c.id != "" {
 			return true
 		}
 	}

@@ -83,7 +83,7 @@ func NewWorker(client *Client, p *pool.Pool, opts ...WorkerOption) (*Worker, err
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyWorker(&cfg); err != nil {
 			return nil, err
 		}
 	}
