@@ -471,8 +471,8 @@ func (c *Client) release(m *Meta) {
 // are the job subjects; a job message carries metaHeader (Meta as JSON) and
 // jetstream.MsgIDHeader; c.release(&r.Meta) frees a unique key; parseMeta
 // reads a delivered message's Meta. To retry a dead job, reset the record
-// (State Queued, Attempts and GivenBack 0, keep Errors) and publish its payload to its
-// ready subject with Meta.ReadRecord set and a fresh Nats-Msg-Id.
+// (State Queued, Attempts and GivenBack 0, keep Errors) and publish its
+// payload to its ready subject with Meta.ReadRecord set.
 
 // forget removes the record of a job that failed to enqueue, as far as the
 // server can be reached.

@@ -77,8 +77,8 @@ type Meta struct {
 	ReadRecord bool `json:"read_record,omitempty"`
 }
 
-// BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf and
-// OnRetry are functions and stay in the enqueuing process).
+// BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf
+// and OnRetry are functions, which the Backoff option refuses).
 type BackoffSpec struct {
 	InitialDelay time.Duration `json:"initial,omitempty"`
 	Multiplier   float64       `json:"multiplier,omitempty"`
