@@ -283,10 +283,15 @@ func (w *Worker) setup(ctx context.Context) error {
 	w.reconnects = w.c.nc.Stats().Reconnects
 	w.mu.Unlock()
 	for _, q := range w.queues {
-		if err := w.watchQueue(fctx, q); err != nil {
+		// Controls first, so the consumers are made with the queue's cap;
+		// then the watch, which sees every later change.
+		if err := w.readQueue(fctx, q); err != nil {
 			return err
 		}
 		if err := w.makeConsumers(fctx, q); err != nil {
+			return err
+		}
+		if err := w.watchQueue(fctx, q); err != nil {
 			return err
 		}
 	}
