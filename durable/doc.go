@@ -99,13 +99,14 @@
 //     acknowledged, by an acker goroutine, so the hot path never waits on a
 //     round trip. A job is written at Enqueue (queued or scheduled, without
 //     the payload, which is in its message), once it has run [RunningAfter]
-//     (running), and at each outcome (retrying, succeeded, dead, cancelled,
-//     or queued again when a Shutdown gives it back). A worker reads the
+//     (running; see below for redeliveries), and at each outcome (retrying,
+//     succeeded, dead, cancelled, or queued again when a Shutdown gives it
+//     back). A worker reads the
 //     record before running a job only when the message alone may not tell
 //     the truth: a redelivery, or a message stored before the worker began
-//     hearing cancels (or before its last reconnect). Attempts of a worker
-//     that died mid-job are counted from the server's delivery count less
-//     Record.GivenBack. A finished record (succeeded, cancelled) expires
+//     hearing cancels (or before its last reconnect); such a job's record is
+//     written running as its attempt starts, so that the attempts of a job
+//     that kills its worker are counted. A finished record (succeeded, cancelled) expires
 //     after the job's Retention (default 24h), a dead one after the client's
 //     DeadRetention (default 7 days): each retained record costs about 160 B
 //     of server memory.
