@@ -70,10 +70,15 @@ type Meta struct {
 	Unique      string        `json:"unique,omitempty"`
 	EnqueuedAt  time.Time     `json:"enqueued_at"`
 	RunAt       time.Time     `json:"run_at,omitzero"` // when a delayed job is due
+	// ReadRecord makes workers read the job's record before each attempt
+	// even on a first delivery, so that its attempts and errors go on from
+	// there: set it when republishing a job that has a record (a retry of a
+	// dead job) and reset the record's Attempts.
+	ReadRecord bool `json:"read_record,omitempty"`
 }
 
-// BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf and
-// OnRetry are functions and stay in the enqueuing process).
+// BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf
+// and OnRetry are functions, which the Backoff option refuses).
 type BackoffSpec struct {
 	InitialDelay time.Duration `json:"initial,omitempty"`
 	Multiplier   float64       `json:"multiplier,omitempty"`
@@ -111,4 +116,15 @@ type Job struct {
 	Name    string
 	Payload any
 	Options []Option
+}
+
+// hasID reports whether the job's options give its ID.
+func (j *Job) hasID() bool {
+	var c jobConfig
+	for _, o := range j.Options {
+		if o != nil && o.applyJob(&c) == nil && c.id != "" {
+			return true
+		}
+	}
+	return false
 }
