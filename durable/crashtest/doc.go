@@ -29,7 +29,7 @@
 // poll that file or follow the job records (a KV watch) with deadlines; the
 // stream being empty is measured, never waited on.
 //
-// The job count is the flag -crash.jobs (default 10,000; 5,000 under -race),
+// The job count is the flag -crash.jobs (default 10,000),
 // the workers' ack wait -crash.ackwait (default 1s), each job's work after it
 // records its ID -crash.work (default 200µs). A child is the same test binary
 // run with -test.run=^TestCrashChild$ and CRASHTEST_ROLE set; it calls
