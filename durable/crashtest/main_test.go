@@ -259,7 +259,7 @@ type child struct {
 	t     *testing.T
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
-	out   *bytes.Buffer
+	out   *syncBuffer
 	done  chan struct{} // closed when the process has exited
 	err   error         // Wait's error, once done is closed
 	log   string
@@ -270,7 +270,7 @@ func startChild(t *testing.T, role, log string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(append(os.Environ(), envRole+"="+role, envLog+"="+log), env...)
-	out := &bytes.Buffer{}
+	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -290,6 +290,25 @@ func startChild(t *testing.T, role, log string, env ...string) *child {
 		}
 	})
 	return c
+}
+
+// syncBuffer is the output of a child: written by exec's copying goroutine,
+// printed by the test when it fails.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
