@@ -17,7 +17,7 @@ func main() {
 	quick := flag.Bool("quick", false, "scale job counts down 10x for a smoke run")
 	scale := flag.Float64("scale", 1, "multiply job counts (applied on top of -quick)")
 	only := flag.String("only", "", "regexp: run only workloads whose key matches: a-tiny, b-cpu, c-sleep, d-latency, e-memory, f-priority, g-multi, "+
-		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer")
+		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer, p-schedule-scale")
 	with := flag.String("with", "", "regexp: run only rows whose name matches (the rows their ratios divide by always run)")
 	flag.Parse()
 	if err := run(os.Stdout, os.Stderr, *runs, *quick, *scale, *only, *with); err != nil {

@@ -99,6 +99,7 @@ func workloads(cs []Contender, sc Scale) []Workload {
 		eventLatencyWorkload(sc),
 		registryWorkload(sc),
 		observerWorkload(sc),
+		scheduleScaleWorkload(sc),
 	}
 }
 

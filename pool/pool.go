@@ -63,9 +63,12 @@ type Pool struct {
 	// oldestFirst: the jobs run long, so workers take the oldest work
 	// rather than their own; see pace. Set until a job has been timed.
 	oldestFirst atomic.Bool
-	_           [47]byte
-	ids         atomic.Uint64 // the last job ID given
-	_           [56]byte
+	// grown: a queue grew past trimAbove since the last idle trim. Read
+	// when a worker parks, written by the push that crosses the mark.
+	grown atomic.Bool
+	_     [46]byte
+	ids   atomic.Uint64 // the last job ID given
+	_     [56]byte
 
 	_         [64]byte
 	mu        sync.Mutex
@@ -88,6 +91,11 @@ type Pool struct {
 	// retry; pendingJobs holds them, with the retry timer if any.
 	pending     int
 	pendingJobs map[*Job]*time.Timer
+	// The idle trim (trim.go): the timer, whether it is set, and when the
+	// pool last went idle.
+	trimTimer *time.Timer
+	trimArmed bool
+	idleFrom  int64
 
 	// ghosts counts queued items whose job was cancelled while queued: they
 	// stay in the ring until popped, and must not count as queued. Every
@@ -232,6 +240,9 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 		// Wake everyone: parked workers exit once the queue is empty, and
 		// blocked submitters see ErrClosed.
 		p.closeShardsLocked()
+		if p.trimTimer != nil {
+			p.trimTimer.Stop()
+		}
 		for _, w := range p.idle {
 			p.active++
 			w.wake <- struct{}{}

@@ -83,6 +83,7 @@ func (p *Pool) pushLocked(it item, lvl int, fresh bool) {
 		p.submitted++
 	}
 	p.levels[lvl].PushBack(it)
+	p.noteLen(p.levels[lvl].Len())
 	p.queued++
 	if lvl > p.top {
 		p.setTopLocked(lvl)

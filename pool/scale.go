@@ -82,6 +82,9 @@ func (w *worker) parkLocked() bool {
 		return true
 	}
 	p.notifyIdleLocked()
+	if p.grown.Load() {
+		p.idleTrimLocked()
+	}
 	if p.idleAfter == 0 || p.live <= p.min {
 		p.mu.Unlock()
 		<-w.wake

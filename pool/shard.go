@@ -121,6 +121,7 @@ func (p *Pool) pushShard(it item) bool {
 		return false
 	}
 	s.q.PushBack(it)
+	p.noteLen(s.q.Len())
 	s.pushed++
 	if s.q.Len() == 1 {
 		// Dekker with a parking worker: it publishes nidle, then reads

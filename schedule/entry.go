@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/cron"
+	"github.com/threadsystem/threadsystem/pool"
 )
 
 // kind tells which call made an entry.
@@ -31,35 +32,112 @@ const (
 // under AllowOverlap included; the scheduler notices an unrun job within a
 // second.
 //
-// A waiting Entry costs about 170 bytes of heap, its heap slot included
-// (BenchmarkMemory, a million entries).
+// A waiting Entry costs about 120 bytes of heap, its heap slot included,
+// for After, At and Every; a Cron entry adds its parsed spec (128 bytes),
+// shared with the other entries of the same scheduler made from the same
+// spec string (BenchmarkMemory, a million entries).
 type Entry struct {
 	s      *Scheduler
 	fn     func(context.Context) error
-	cfg    *config       // nil when no option was given
-	sched  cron.Schedule // Cron only
-	period int64         // Every only, in nanoseconds
+	cfg    *config            // nil when no option was given; holds the rare state too
+	spec   *cron.SpecSchedule // Cron only; nil for an @every spec, which uses period
+	period int64              // Every and Cron @every, in nanoseconds
 	id     uint64
 
-	key     int64 // heap key: the earliest of fireAt, retryAt and a recheck
 	due     int64 // the next firing before jitter, or never
-	fireAt  int64 // due plus jitter, or never
-	retryAt int64 // when a waiting retry is due, or never
 	lastRun int64 // when the last run was submitted; valid when runs > 0
 
 	live    *attempt // runs submitted and not yet settled, newest first
-	lastErr error
-	done    chan struct{} // made on first Done call
+	lastErr *error   // nil for none; else in the run's attempt, or boxed (see setErr)
 
-	index    int32  // in the heap, -1 when out
+	index    int32  // the stamp of its heap slot (>= 0); -1 when out; watched or below while waiting on runs only
 	inflight int32  // runs submitted and not yet finished
-	attempt  int32  // attempt number of the latest run (1 = first)
 	runs     uint32 // runs submitted, retries not counted
 	kind     kind
 	outcome  Outcome
-	queued   bool // QueueOne: a firing waits for the run in progress
-	ended    bool
-	cancel   bool // Cancel was called
+	flags    uint8
+}
+
+// Entry flags.
+const (
+	fQueued    uint8 = 1 << iota // QueueOne: a firing waits for the run in progress
+	fEnded                       // the entry has ended
+	fCancel                      // Cancel was called, or the pool closed
+	fDone                        // Done was asked before the end: s.dones holds its channel
+	fCronEvery                   // a Cron @every spec: period, with cron.Every's rounding
+	fMoved                       // the firing or the retry changed since the entry took its heap slot
+)
+
+// watched is the highest Entry.index of an entry out of the heap that waits
+// only on its runs: it sits in the scheduler's recheck queue (see watch),
+// and its index tells its place there from stale ones.
+const watched = -2
+
+func (e *Entry) isWatched() bool { return e.index <= watched }
+
+// Boxes for the errors a refused firing records, shared by every entry.
+var (
+	errQueueFullBox error = pool.ErrQueueFull
+	errClosedBox    error = pool.ErrClosed
+)
+
+// setErr records err as the latest outcome's error, boxing it: an entry
+// that never fails pays one word for it.
+func (e *Entry) setErr(err error) {
+	switch err {
+	case nil:
+		e.lastErr = nil
+	case pool.ErrQueueFull:
+		e.lastErr = &errQueueFullBox
+	case pool.ErrClosed:
+		e.lastErr = &errClosedBox
+	default:
+		e.lastErr = &err
+	}
+}
+
+func (e *Entry) has(f uint8) bool { return e.flags&f != 0 }
+
+func (e *Entry) ended() bool { return e.flags&fEnded != 0 }
+
+// fireAt returns the next firing, jitter included, or never.
+func (e *Entry) fireAt() int64 {
+	if e.cfg != nil && e.cfg.jitter > 0 {
+		return e.cfg.fireAt
+	}
+	return e.due
+}
+
+// retryAt returns when a waiting retry is due, or never.
+func (e *Entry) retryAt() int64 {
+	if e.cfg == nil {
+		return never
+	}
+	return e.cfg.retryAt
+}
+
+// setRetry sets when the waiting retry is due (never for none); only an
+// entry with WithRetry, which has a config, sets one.
+func (e *Entry) setRetry(at int64) {
+	if e.cfg != nil {
+		e.cfg.retryAt = at
+		e.flags |= fMoved
+	}
+}
+
+// attemptNo returns the attempt number of the latest run (1 = first).
+func (e *Entry) attemptNo() int32 {
+	if e.cfg == nil {
+		return 1
+	}
+	return e.cfg.attempt
+}
+
+// stop drops every scheduled firing and retry and a queued firing.
+func (e *Entry) stop() {
+	e.setFire(never)
+	e.setRetry(never)
+	e.flags &^= fQueued
 }
 
 // closedChan is returned by Done for entries that ended before Done was asked.
@@ -77,10 +155,10 @@ func (e *Entry) ID() uint64 { return e.id }
 // retry if that comes first), or the zero time if no firing is scheduled:
 // it ended, or it is a FixedDelay entry waiting for its run to finish.
 func (e *Entry) Next() time.Time {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
-	next := min(e.fireAt, e.retryAt)
-	if e.ended || next == never {
+	e.s.lock()
+	defer e.s.unlock()
+	next := min(e.fireAt(), e.retryAt())
+	if e.ended() || next == never {
 		return time.Time{}
 	}
 	return e.s.timeOf(next)
@@ -89,9 +167,9 @@ func (e *Entry) Next() time.Time {
 // LastRun returns when the latest run was submitted to the pool, or the zero
 // time if none was.
 func (e *Entry) LastRun() time.Time {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
-	if e.runs == 0 && e.attempt == 0 {
+	e.s.lock()
+	defer e.s.unlock()
+	if e.runs == 0 {
 		return time.Time{}
 	}
 	return e.s.timeOf(e.lastRun)
@@ -102,40 +180,50 @@ func (e *Entry) LastRun() time.Time {
 // for Rejected (pool.ErrQueueFull or pool.ErrClosed), the failed attempt's
 // while Retrying, and nil otherwise.
 func (e *Entry) LastErr() error {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
-	return e.lastErr
+	e.s.lock()
+	defer e.s.unlock()
+	if e.lastErr == nil {
+		return nil
+	}
+	return *e.lastErr
 }
 
 // Outcome returns the latest outcome: of the latest finished run, or of the
 // latest firing that was Skipped, Rejected or Missed. It is None until the
 // entry first fires.
 func (e *Entry) Outcome() Outcome {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
+	e.s.lock()
+	defer e.s.unlock()
 	return e.outcome
 }
 
 // Runs returns how many runs the entry submitted to the pool, retries not
 // counted.
 func (e *Entry) Runs() int {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
+	e.s.lock()
+	defer e.s.unlock()
 	return int(e.runs)
 }
 
 // Done returns a channel closed when the entry has ended (see Entry). It is
 // safe from many goroutines and returns the same channel each time.
 func (e *Entry) Done() <-chan struct{} {
-	e.s.mu.Lock()
-	defer e.s.mu.Unlock()
-	if e.done == nil {
-		if e.ended {
-			return closedChan
-		}
-		e.done = make(chan struct{})
+	s := e.s
+	s.lock()
+	defer s.unlock()
+	if e.ended() {
+		return closedChan
 	}
-	return e.done
+	if e.has(fDone) {
+		return s.dones[e]
+	}
+	if s.dones == nil {
+		s.dones = make(map[*Entry]chan struct{})
+	}
+	c := make(chan struct{})
+	s.dones[e] = c
+	e.flags |= fDone
+	return c
 }
 
 // Cancel stops the entry from firing again and reports whether that
@@ -146,28 +234,33 @@ func (e *Entry) Done() <-chan struct{} {
 // ends, and Done closes, when that run finishes. Repeated calls return false.
 func (e *Entry) Cancel() bool {
 	s := e.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e.ended || e.cancel {
+	s.lock()
+	defer s.unlock()
+	if e.flags&(fEnded|fCancel) != 0 {
 		return false
 	}
-	e.cancel = true
-	prevented := e.due != never || e.retryAt != never || e.queued ||
+	e.flags |= fCancel
+	prevented := e.due != never || e.retryAt() != never || e.has(fQueued) ||
 		(e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay && e.runsLeft())
-	e.due, e.fireAt, e.retryAt, e.queued = never, never, never, false
+	e.stop()
 	s.reschedule(e, s.now())
 	return prevented
 }
 
 // finish marks e ended and closes Done. The caller holds the lock and has
-// taken e out of the heap.
+// taken e out of the heap and the recheck queue.
 func (e *Entry) finish() {
-	if e.ended {
+	if e.ended() {
 		return
 	}
-	e.ended = true
-	if e.done != nil {
-		close(e.done)
+	e.flags |= fEnded
+	if e.has(fDone) {
+		s := e.s
+		close(s.dones[e])
+		delete(s.dones, e)
+		if len(s.dones) == 0 {
+			s.dones = nil // a map keeps its size: give it back
+		}
 	}
 }
 
@@ -193,8 +286,12 @@ func (e *Entry) runsLeft() bool {
 
 // setFire sets due and draws the jitter for it.
 func (e *Entry) setFire(due int64) {
-	e.due, e.fireAt = due, due
-	if due != never && e.cfg != nil && e.cfg.jitter > 0 {
-		e.fireAt = addKey(due, rand.Int64N(int64(e.cfg.jitter)))
+	e.due = due
+	e.flags |= fMoved
+	if c := e.cfg; c != nil && c.jitter > 0 {
+		c.fireAt = due
+		if due != never {
+			c.fireAt = addKey(due, rand.Int64N(int64(c.jitter)))
+		}
 	}
 }

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/threadsystem/threadsystem/pool"
@@ -14,46 +15,136 @@ import (
 // then never runs).
 const recheck = time.Second
 
-// reschedule puts e in the heap at its earliest key, or ends it when it has
-// nothing scheduled and no run in progress. The caller holds the lock.
+// reschedule puts e in the heap at its earliest key, in the recheck queue
+// when it waits only on runs in progress, or ends it when it has nothing
+// scheduled and no run in progress. The caller holds the lock.
 func (s *Scheduler) reschedule(e *Entry, now int64) {
-	if e.ended {
+	if e.ended() {
 		return
 	}
-	key := min(e.fireAt, e.retryAt)
+	key := min(e.fireAt(), e.retryAt())
 	if key == never && e.inflight > 0 {
-		key = addKey(now, int64(recheck))
+		s.watch(e, addKey(now, int64(recheck)))
+		return
 	}
+	s.unwatch(e)
 	if key == never {
-		if e.index >= 0 {
-			s.heap.remove(e)
-		}
+		s.unheap(e)
 		e.finish()
 		return
 	}
-	e.key = key
-	if e.index < 0 {
-		s.heap.push(e)
-	} else {
-		s.heap.fix(e)
+	if e.index >= 0 {
+		if !e.has(fMoved) {
+			return // its slot still holds its key
+		}
+		s.unheap(e)
 	}
-	if e.index == 0 {
+	e.flags &^= fMoved
+	s.heapGen++
+	e.index = int32(s.heapGen & (1<<31 - 1))
+	if s.heap.push(e, key, e.index) == 0 {
 		s.signal()
 	}
+}
+
+// unheap takes e out of the heap, if it is there, by leaving its slot stale,
+// and compacts the heap once stale slots outnumber live ones (and number
+// over staleMin): Cancel and a change of key cost O(1) amortised, and the
+// heap of a million cancelled entries gives its memory back. The caller
+// holds the lock.
+func (s *Scheduler) unheap(e *Entry) {
+	if e.index < 0 {
+		return
+	}
+	e.index = -1
+	s.stale++
+	if s.stale > staleMin && s.stale > len(s.heap)/2 {
+		s.heap.compact()
+		s.stale = 0
+	}
+}
+
+// staleMin is how many stale slots the heap may hold before it compacts,
+// however few live ones it holds.
+const staleMin = 64
+
+// watchItem is one place in the recheck queue: e is due for a recheck at
+// at, unless it has left the queue since (its index is no longer idx).
+type watchItem struct {
+	e   *Entry
+	at  int64
+	idx int32
+}
+
+// watchReserve is how many empty segments of 128 places the recheck queue
+// keeps for reuse once it empties (2 KiB each).
+const watchReserve = 2
+
+// watch moves e, which waits only on its runs, out of the heap into the
+// recheck queue, due at at; an entry already there keeps its place. The
+// queue is a FIFO, since at is always now plus recheck and now only grows
+// under the lock: it costs O(1) where a heap would sift, so that a burst of
+// one-shot firings and the reports of their runs stay cheap. The caller
+// holds the lock.
+func (s *Scheduler) watch(e *Entry, at int64) {
+	if e.isWatched() {
+		return
+	}
+	s.unheap(e)
+	// A fresh index for each stay, so a place left from an earlier one
+	// (within a billion stays) is known stale.
+	s.watchGen++
+	e.index = watched - int32(s.watchGen&(1<<30-1))
+	s.nwatch++
+	s.watchQ.PushBack(watchItem{e, at, e.index})
+	if s.watchQ.Len() == 1 {
+		s.signal()
+	}
+}
+
+// unwatch takes e out of the recheck queue, leaving its place stale.
+func (s *Scheduler) unwatch(e *Entry) {
+	if e.isWatched() {
+		e.index = -1
+		s.nwatch--
+	}
+}
+
+// recheckDue settles the lost runs of the watched entries that are due, drops
+// stale places, and returns the next recheck time, or never. The caller
+// holds the lock.
+func (s *Scheduler) recheckDue(now int64) int64 {
+	for s.watchQ.Len() > 0 {
+		it, _ := s.watchQ.Front()
+		e := it.e
+		if e.index == it.idx {
+			if it.at > now {
+				return it.at
+			}
+			s.unwatch(e)
+			s.watchQ.PopFront()
+			s.settleLost(e, now)
+			s.reschedule(e, now)
+			continue
+		}
+		s.watchQ.PopFront()
+	}
+	s.watchQ.Trim(watchReserve)
+	return never
 }
 
 // fire handles e, whose key is due. Afterwards e's key is after now, or e
 // has left the heap. The caller holds the lock.
 func (s *Scheduler) fire(e *Entry, now int64) {
 	s.settleLost(e, now)
-	if e.ended {
+	if e.ended() {
 		return
 	}
-	if e.retryAt <= now {
-		e.retryAt = never
-		s.submit(e, e.attempt+1, now)
+	if e.retryAt() <= now {
+		e.setRetry(never)
+		s.submit(e, e.attemptNo()+1, now)
 	}
-	if e.fireAt <= now {
+	if e.fireAt() <= now {
 		s.fireSlot(e, now)
 	}
 	s.reschedule(e, now)
@@ -69,7 +160,7 @@ func (s *Scheduler) fireSlot(e *Entry, now int64) {
 	} else {
 		submitted = s.fireRun(e, now)
 	}
-	if e.cancel { // the pool closed
+	if e.has(fCancel) { // the pool closed
 		return
 	}
 	if e.kind == kindEvery && e.cfg != nil && e.cfg.spacing == FixedDelay && !submitted {
@@ -105,16 +196,16 @@ func (s *Scheduler) following(e *Entry, now int64) (next int64, missed bool) {
 // fireRun applies the overlap policy and submits a regular run; it reports
 // whether a run was submitted.
 func (s *Scheduler) fireRun(e *Entry, now int64) bool {
-	if e.inflight > 0 || e.retryAt != never {
+	if e.inflight > 0 || e.retryAt() != never {
 		switch e.overlap() {
 		case SkipIfRunning:
 			e.outcome, e.lastErr = Skipped, nil
 			return false
 		case QueueOne:
-			if e.queued {
+			if e.has(fQueued) {
 				e.outcome, e.lastErr = Skipped, nil
 			}
-			e.queued = true
+			e.flags |= fQueued
 			return false
 		}
 	}
@@ -134,10 +225,14 @@ func (e *Entry) overlap() Overlap {
 // a retry beside a run) several are in flight, and the pool may drop or
 // cancel any of them.
 type attempt struct {
-	e    *Entry
-	job  *pool.Job
-	next *attempt // the entry's other unsettled runs
-	n    int32    // attempt number (1 = first)
+	e        *Entry
+	job      *pool.Job
+	next     *attempt // the entry's other unsettled runs
+	report   *attempt // the next on the scheduler's list of reports
+	err      error    // what its run returned, once reported
+	n        int32    // attempt number (1 = first)
+	out      Outcome  // the run's outcome, once reported
+	reported atomic.Bool
 }
 
 // submit hands one attempt of e to the pool without waiting. A full queue
@@ -151,10 +246,11 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 	}
 	job, err := s.p.TrySubmit(context.Background(), run, opts...)
 	if err != nil {
-		e.outcome, e.lastErr = Rejected, err
+		e.outcome = Rejected
+		e.setErr(err)
 		if errors.Is(err, pool.ErrClosed) {
-			e.cancel = true
-			e.due, e.fireAt, e.retryAt, e.queued = never, never, never, false
+			e.flags |= fCancel
+			e.stop()
 		}
 		if s.log != nil {
 			s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", n, "err", err)
@@ -163,7 +259,9 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 	}
 	// The lock is held, so the run cannot report before it is linked.
 	a.job, a.next, e.live = job, e.live, a
-	e.attempt = n
+	if e.cfg != nil {
+		e.cfg.attempt = n
+	}
 	e.inflight++
 	e.lastRun = now
 	if n == 1 {
@@ -204,12 +302,72 @@ func (s *Scheduler) run(ctx context.Context, a *attempt) (err error) {
 	return err
 }
 
-// report records the end of one attempt.
+// report records the end of one attempt. When the lock is free it settles
+// the run itself; when another goroutine holds it (the loop may hold it
+// through a burst of firings) it pushes a onto the list of reports, which
+// the holder settles before it lets go (see unlock), and returns without
+// waiting. Either way every state read under the lock after the run
+// reported counts it.
 func (s *Scheduler) report(a *attempt, out Outcome, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a.e.unlink(a) {
-		s.finishRun(a.e, a.n, out, err, s.now())
+	a.out, a.err = out, err
+	a.reported.Store(true) // before the job can end: see settleLost
+	if s.mu.TryLock() {
+		if a.e.unlink(a) {
+			s.finishRun(a, out, err, s.now())
+		}
+		s.unlock()
+		return
+	}
+	for {
+		old := s.reports.Load()
+		a.report = old
+		if s.reports.CompareAndSwap(old, a) {
+			break
+		}
+	}
+	// The holder may have looked at the list before the push and let go
+	// since: then the lock is free, and this settles the list itself.
+	if s.mu.TryLock() {
+		s.unlock()
+	}
+}
+
+// lock takes the scheduler's lock.
+func (s *Scheduler) lock() { s.mu.Lock() }
+
+// unlock settles the runs that reported while the lock was held, then lets
+// go of it. A report pushed after the last look finds the lock free (its
+// TryLock comes after the push, the look before the release) or held by
+// another goroutine, which settles it in turn.
+func (s *Scheduler) unlock() {
+	for {
+		if s.reports.Load() != nil {
+			s.settleReports()
+		}
+		s.mu.Unlock()
+		if s.reports.Load() == nil || !s.mu.TryLock() {
+			return
+		}
+	}
+}
+
+// settleReports settles the runs on the list of reports, in the order they
+// reported. The caller holds the lock.
+func (s *Scheduler) settleReports() {
+	var fifo *attempt
+	for a := s.reports.Swap(nil); a != nil; {
+		next := a.report
+		a.report, fifo = fifo, a
+		a = next
+	}
+	now := s.now()
+	for a := fifo; a != nil; {
+		next := a.report
+		a.report = nil
+		if a.e.unlink(a) {
+			s.finishRun(a, a.out, a.err, now)
+		}
+		a = next
 	}
 }
 
@@ -234,7 +392,9 @@ func (e *Entry) unlink(a *attempt) bool {
 func (s *Scheduler) settleLost(e *Entry, now int64) {
 	var lost *attempt
 	for p := &e.live; *p != nil; {
-		if a := *p; a.job.State().Terminal() {
+		// A run that reported is settled from the list of reports; one
+		// whose job ended without reporting never ran.
+		if a := *p; !a.reported.Load() && a.job.State().Terminal() {
 			*p, a.next, lost = a.next, lost, a
 		} else {
 			p = &a.next
@@ -244,29 +404,36 @@ func (s *Scheduler) settleLost(e *Entry, now int64) {
 	for lost != nil {
 		a := lost
 		lost, a.next = a.next, nil
-		s.finishRun(e, a.n, Cancelled, a.job.Err(), now)
+		s.finishRun(a, Cancelled, a.job.Err(), now)
 	}
 }
 
-// finishRun records the end of one attempt and decides what follows: a
-// retry, the queued firing, the next FixedDelay firing, or the entry's end.
-func (s *Scheduler) finishRun(e *Entry, n int32, out Outcome, err error, now int64) {
+// finishRun records the end of attempt a, settled, and decides what
+// follows: a retry, the queued firing, the next FixedDelay firing, or the
+// entry's end.
+func (s *Scheduler) finishRun(a *attempt, out Outcome, err error, now int64) {
+	e, n := a.e, a.n
 	e.inflight--
-	e.outcome, e.lastErr = out, err
-	if e.ended {
+	e.outcome, e.lastErr = out, nil
+	a.job = nil // the pool's Job is not ours to keep
+	if err != nil {
+		a.err = err // the entry keeps the attempt for its error
+		e.lastErr = &a.err
+	}
+	if e.ended() {
 		return // after Close: the outcome is all there is to record
 	}
-	if out == Failed && e.cfg != nil && e.cfg.retry != nil && !e.cancel && e.retryAt == never {
-		if d, ok := e.cfg.retry.Next(int(n), err); ok {
-			e.retryAt, e.attempt, e.outcome = addKey(now, int64(d)), n, Retrying
+	if c := e.cfg; out == Failed && c != nil && c.retry != nil && !e.has(fCancel) && c.retryAt == never {
+		if d, ok := c.retry.Next(int(n), err); ok {
+			c.retryAt, c.attempt, e.outcome = addKey(now, int64(d)), n, Retrying
 			s.reschedule(e, now)
 			return
 		}
 	}
-	if !e.cancel && e.inflight == 0 && e.retryAt == never {
+	if !e.has(fCancel) && e.inflight == 0 && e.retryAt() == never {
 		switch {
-		case e.queued:
-			e.queued = false
+		case e.has(fQueued):
+			e.flags &^= fQueued
 			if e.runsLeft() {
 				s.submit(e, 1, now)
 			}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/threadsystem/threadsystem/cron"
 	"github.com/threadsystem/threadsystem/pool"
 	"github.com/threadsystem/threadsystem/retry"
 )
@@ -58,6 +59,13 @@ type config struct {
 	maxRuns    int
 	loc        *time.Location
 	set        uint16 // which option kinds were given, for conflict checks
+
+	// The entry's rare state, kept here so that an entry without options
+	// stays small. The scheduler's lock guards it.
+	fireAt  int64         // due plus jitter, or never; used when jitter > 0
+	retryAt int64         // when a waiting retry is due, or never
+	attempt int32         // attempt number of the latest run (1 = first)
+	sched   cron.Schedule // a Cron schedule of a kind the entry has no field for
 }
 
 const (
@@ -250,7 +258,7 @@ func buildConfig(k kind, opts []EntryOption) (*config, error) {
 	if len(opts) == 0 {
 		return nil, nil
 	}
-	c := &config{}
+	c := &config{fireAt: never, retryAt: never}
 	for _, o := range opts {
 		if o == nil {
 			return nil, invalidf("nil EntryOption")

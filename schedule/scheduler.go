@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/threadsystem/threadsystem/cron"
+	"github.com/threadsystem/threadsystem/internal/ring"
 	"github.com/threadsystem/threadsystem/pool"
 )
 
@@ -29,15 +31,32 @@ type Scheduler struct {
 	log   *slog.Logger
 	epoch time.Time // keys are nanoseconds since epoch, on the monotonic clock
 
-	mu      sync.Mutex
-	heap    entryHeap
-	lastID  uint64
-	closed  bool
-	started bool
-	wake    chan struct{} // buffered 1: the earliest key moved earlier
-	quit    chan struct{}
-	exited  chan struct{}
+	mu       sync.Mutex
+	reports  atomic.Pointer[attempt] // runs that reported, newest first; settled under mu
+	heap     entryHeap
+	watchQ   ring.Ring[watchItem]     // entries waiting only on their runs, by recheck time
+	nwatch   int                      // entries in watchQ (it also holds stale places)
+	watchGen uint32                   // stays in watchQ so far, for their indexes
+	heapGen  uint32                   // slots pushed so far, for their stamps
+	stale    int                      // stale slots in heap
+	dueBuf   []slot                   // fireBulk's array, kept while small
+	firing   int                      // entries fireBulk took out and has yet to fire
+	looping  bool                     // the loop holds the lock and looks at the earliest key before it sleeps
+	dones    map[*Entry]chan struct{} // Done channels asked for before the end
+	lastID   uint64
+	closed   bool
+	started  bool
+	wake     chan struct{} // buffered 1: the earliest key moved earlier
+	quit     chan struct{}
+	exited   chan struct{}
+
+	specMu sync.Mutex
+	specs  map[string]*cron.SpecSchedule // parsed Cron specs, shared by entries
 }
+
+// specCacheSize bounds the parsed specs a Scheduler keeps for sharing: it
+// forgets them all when it would hold more.
+const specCacheSize = 64
 
 // New returns a Scheduler that runs its entries on p. It starts no goroutine
 // until the first entry is added. With a nil p it returns a Scheduler whose
@@ -114,11 +133,41 @@ func (s *Scheduler) Every(d time.Duration, fn func(context.Context) error, opts 
 // spec that does not parse gives an error wrapping both ErrInvalid and the
 // *cron.ParseError; other errors as for After.
 func (s *Scheduler) Cron(spec string, fn func(context.Context) error, opts ...EntryOption) (*Entry, error) {
-	sched, err := cron.Parse(spec)
+	if s == nil {
+		return nil, invalidf("nil *Scheduler")
+	}
+	sched, err := s.parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return s.add(kindCron, fn, opts, nil, 0, sched)
+}
+
+// parse parses a Cron spec, sharing the result between entries made from
+// the same spec string: a *cron.SpecSchedule is immutable, and 128 bytes.
+func (s *Scheduler) parse(spec string) (cron.Schedule, error) {
+	s.specMu.Lock()
+	ss, ok := s.specs[spec]
+	s.specMu.Unlock()
+	if ok {
+		return ss, nil
+	}
+	sched, err := cron.Parse(spec)
+	if err != nil {
+		return nil, err
+	}
+	if ss, ok := sched.(*cron.SpecSchedule); ok {
+		s.specMu.Lock()
+		if len(s.specs) >= specCacheSize {
+			clear(s.specs)
+		}
+		if s.specs == nil {
+			s.specs = make(map[string]*cron.SpecSchedule)
+		}
+		s.specs[spec] = ss
+		s.specMu.Unlock()
+	}
+	return sched, nil
 }
 
 // add validates, builds and schedules an entry. first gives the first due
@@ -138,9 +187,22 @@ func (s *Scheduler) add(k kind, fn func(context.Context) error, opts []EntryOpti
 	if err != nil {
 		return nil, err
 	}
-	e := &Entry{s: s, fn: fn, cfg: cfg, sched: sched, period: int64(period), kind: k, index: -1, retryAt: never}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	e := &Entry{s: s, fn: fn, cfg: cfg, period: int64(period), kind: k, index: -1}
+	switch sc := sched.(type) {
+	case nil:
+	case *cron.SpecSchedule:
+		e.spec = sc
+	case cron.Every:
+		e.period = int64(sc)
+		e.flags |= fCronEvery
+	default:
+		if e.cfg == nil {
+			e.cfg = &config{fireAt: never, retryAt: never}
+		}
+		e.cfg.sched = sc
+	}
+	s.lock()
+	defer s.unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
@@ -191,7 +253,15 @@ func (s *Scheduler) cronNext(e *Entry, t time.Time) int64 {
 		loc = e.cfg.loc
 	}
 	// A CRON_TZ= prefix makes the spec ignore t's location: it wins.
-	next := e.sched.Next(t.In(loc))
+	var next time.Time
+	switch t = t.In(loc); {
+	case e.spec != nil:
+		next = e.spec.Next(t)
+	case e.has(fCronEvery):
+		next = cron.Every(e.period).Next(t)
+	default:
+		next = e.cfg.sched.Next(t)
+	}
 	if next.IsZero() {
 		return never
 	}
@@ -205,20 +275,53 @@ func (s *Scheduler) loop() {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
-		s.mu.Lock()
+		s.lock()
 		if s.closed {
-			s.mu.Unlock()
+			s.unlock()
 			return
 		}
+		s.looping = true
 		now := s.now()
-		for len(s.heap) > 0 && s.heap[0].key <= now {
-			s.fire(s.heap[0], now)
+		if !s.fireBulk(now) {
+			s.unlock()
+			return // closed meanwhile
+		}
+		fired := 0
+		for len(s.heap) > 0 {
+			top := &s.heap[0]
+			if !top.live() {
+				s.heap.pop()
+				s.stale--
+				continue
+			}
+			if top.key > now {
+				break
+			}
+			e := top.e
+			s.heap.pop()
+			e.index = -1
+			s.fire(e, now)
+			if fired++; fired%fireBatch == 0 {
+				// Let Entry methods, adds and Cancel in between a burst.
+				s.yieldLock()
+				if s.closed {
+					s.unlock()
+					return
+				}
+			}
+		}
+		next := s.recheckDue(now)
+		if len(s.heap) > 0 {
+			next = min(next, s.heap[0].key)
 		}
 		wait := int64(never)
-		if len(s.heap) > 0 {
-			wait = s.heap[0].key - now
+		if next != never {
+			wait = next - now
 		}
-		s.mu.Unlock()
+		// From here a change of the earliest key must wake the loop: the
+		// reports settled on the way out may make one.
+		s.looping = false
+		s.unlock()
 		if wait == never {
 			t.Stop()
 		} else {
@@ -233,8 +336,71 @@ func (s *Scheduler) loop() {
 	}
 }
 
-// signal wakes the loop without blocking.
+// fireBulk fires a burst: when at least a sixteenth of a large heap is due
+// it takes every due slot out in one pass, rebuilds the heap from the rest
+// in O(n), sorts the due ones and fires them in order, where popping them
+// one by one would sift the heap for each. It reports false when the
+// scheduler closed meanwhile. The caller holds the lock, which fireBulk lets
+// go of between batches of fireBatch firings.
+func (s *Scheduler) fireBulk(now int64) bool {
+	due, stale, ok := s.heap.takeDue(now, s.dueBuf[:0])
+	if !ok {
+		return true
+	}
+	for _, sl := range due {
+		sl.e.index = -1
+	}
+	s.stale -= stale
+	s.firing = len(due)
+	for i, sl := range due {
+		s.firing--
+		s.fire(sl.e, now)
+		if (i+1)%fireBatch == 0 {
+			s.yieldLock()
+			if s.closed { // Close finished the heap's entries; finish ours
+				for _, sl := range due[i+1:] {
+					sl.e.stop()
+					sl.e.finish()
+				}
+				s.firing = 0
+				s.keepDueBuf(due)
+				return false
+			}
+		}
+	}
+	s.keepDueBuf(due)
+	return true
+}
+
+// keepDueBuf keeps due's array for the next burst if it is small.
+func (s *Scheduler) keepDueBuf(due []slot) {
+	clear(due)
+	s.dueBuf = nil
+	if cap(due) <= heapReserve {
+		s.dueBuf = due[:0]
+	}
+}
+
+// fireBatch is how many firings the loop makes in one hold of the lock.
+const fireBatch = 256
+
+// yieldLock lets go of the lock and takes it again, for the loop between
+// batches of firings.
+func (s *Scheduler) yieldLock() {
+	s.looping = false
+	s.unlock()
+	s.lock()
+	s.looping = true
+}
+
+// signal wakes the loop without blocking, unless the caller is the loop
+// itself, which looks at the earliest key before it sleeps: waking it then
+// cost a second wake-up for every one-shot firing. The caller holds the
+// lock.
 func (s *Scheduler) signal() {
+	if s.looping {
+		return
+	}
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -256,19 +422,28 @@ func (s *Scheduler) Close() error {
 	if s.p == nil {
 		return ErrNilPool
 	}
-	s.mu.Lock()
+	s.lock()
 	if !s.closed {
 		s.closed = true
-		for _, e := range s.heap {
-			e.index = -1
-			e.due, e.fireAt, e.retryAt, e.key = never, never, never, never
-			e.finish()
+		for _, sl := range s.heap {
+			if e := sl.e; sl.live() {
+				e.index = -1
+				e.stop()
+				e.finish()
+			}
 		}
-		s.heap = nil
+		s.heap, s.stale = nil, 0
+		for s.watchQ.Len() > 0 {
+			if it, _ := s.watchQ.PopFront(); it.e.index == it.idx {
+				it.e.index = -1
+				it.e.finish()
+			}
+		}
+		s.watchQ, s.nwatch = ring.Ring[watchItem]{}, 0
 		close(s.quit)
 	}
 	started := s.started
-	s.mu.Unlock()
+	s.unlock()
 	if started {
 		<-s.exited
 	}
@@ -278,7 +453,7 @@ func (s *Scheduler) Close() error {
 // Len returns the number of entries that have not ended. It is safe from
 // many goroutines and takes the scheduler's lock.
 func (s *Scheduler) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.heap)
+	s.lock()
+	defer s.unlock()
+	return len(s.heap) - s.stale + s.nwatch + s.firing
 }

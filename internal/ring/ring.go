@@ -6,7 +6,7 @@
 // its own size plus 1/128 of a pair of pointers, and growth never copies.
 // Emptied segments are kept for reuse, so that a queue that fills and drains
 // in a steady state allocates nothing: like a slice, a Ring holds on to its
-// high-water mark of memory.
+// high-water mark of memory until its owner calls Trim.
 package ring
 
 // segSize is the number of elements in one segment: for the pool's 16-byte
@@ -25,6 +25,7 @@ type Ring[T any] struct {
 	hi, ti     int // first element at head.buf[hi]; one past the last at tail.buf[ti-1]
 	n          int
 	spare      *segment[T] // emptied segments, linked through next
+	nspare     int         // segments in spare
 }
 
 // Len reports the number of elements in r.
@@ -34,6 +35,7 @@ func (r *Ring[T]) newSegment() *segment[T] {
 	if s := r.spare; s != nil {
 		r.spare = s.next
 		s.next = nil
+		r.nspare--
 		return s
 	}
 	return new(segment[T])
@@ -43,6 +45,30 @@ func (r *Ring[T]) recycle(s *segment[T]) {
 	s.prev = nil
 	s.next = r.spare
 	r.spare = s
+	r.nspare++
+}
+
+// Spare reports how many emptied segments r keeps for reuse, each holding
+// 128 elements.
+func (r *Ring[T]) Spare() int { return r.nspare }
+
+// Trim lets go of the emptied segments r keeps for reuse beyond keep of
+// them, so that the collector can free them; the elements in r stay. It
+// costs O(keep) and is a no-op when r keeps no more than keep.
+func (r *Ring[T]) Trim(keep int) {
+	if r.nspare <= keep {
+		return
+	}
+	if keep <= 0 {
+		r.spare, r.nspare = nil, 0
+		return
+	}
+	s := r.spare
+	for range keep - 1 {
+		s = s.next
+	}
+	s.next = nil
+	r.nspare = keep
 }
 
 // PushBack appends v at the back of r.

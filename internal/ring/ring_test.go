@@ -80,3 +80,46 @@ func BenchmarkPushPop(b *testing.B) {
 		r.PopFront()
 	}
 }
+
+// TestTrimKeepsAtMostKeepSpares fills a ring over many segments, drains it,
+// and trims: at most keep segments stay spare, the ring still works, and
+// the heap gives the trimmed segments back.
+func TestTrimKeepsAtMostKeepSpares(t *testing.T) {
+	tests := []struct {
+		name       string
+		fill, left int // pushed, then left in the ring after pops
+		keep       int
+		wantSpare  int
+	}{
+		{"drained, keep 4", 100 * segSize, 0, 4, 4},
+		{"drained, keep 0", 100 * segSize, 0, 0, 0},
+		{"fewer spares than keep", 3 * segSize, 0, 8, 2},
+		{"elements stay", 50 * segSize, 10*segSize + 5, 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Ring[int]
+			for i := range tt.fill {
+				r.PushBack(i)
+			}
+			for range tt.fill - tt.left {
+				r.PopFront()
+			}
+			r.Trim(tt.keep)
+			if got := r.Spare(); got != tt.wantSpare {
+				t.Fatalf("Trim(%d): Spare() = %d, want %d", tt.keep, got, tt.wantSpare)
+			}
+			for i := tt.fill - tt.left; i < tt.fill; i++ {
+				if v, ok := r.PopFront(); !ok || v != i {
+					t.Fatalf("PopFront = %d, %v; want %d, true", v, ok, i)
+				}
+			}
+			for i := range 5 * segSize { // spares are reused, new ones made
+				r.PushBack(i)
+			}
+			if r.Len() != 5*segSize {
+				t.Fatalf("Len() = %d after refill, want %d", r.Len(), 5*segSize)
+			}
+		})
+	}
+}
