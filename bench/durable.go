@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,9 +99,14 @@ const (
 
 // durableWorkloads builds (p), (q) and (r) at scale sc, or none when the
 // section is off.
-func durableWorkloads(dc DurableConfig, sc Scale) []Workload {
+func durableWorkloads(dc DurableConfig, sc Scale, progress io.Writer) []Workload {
 	if !dc.On {
 		return nil
+	}
+	for _, s := range queueSystems() {
+		if why := s.missing(); why != "" {
+			fmt.Fprintf(progress, "durable: %s skipped: %s\n", s.name, why)
+		}
 	}
 	return []Workload{durableThroughputWorkload(dc, sc), durableLatencyWorkload(dc, sc), durableRSSWorkload(dc, sc)}
 }

@@ -63,7 +63,7 @@ func run(out, progress io.Writer, runs int, quick bool, scale float64, only, wit
 	header(out, runs, sc)
 	var done []Workload
 	var all [][]Result
-	for _, w := range append(workloads(cs, sc), durableWorkloads(dc, sc)...) {
+	for _, w := range append(workloads(cs, sc), durableWorkloads(dc, sc, progress)...) {
 		if !onlyRE.MatchString(w.Key) {
 			continue
 		}
