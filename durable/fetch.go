@@ -1,0 +1,430 @@
+package durable
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// queue is a worker's view of one queue: its consumers and controls.
+type queue struct {
+	name      string
+	weight    int
+	ready     [pool.NumPriorities]jetstream.Consumer // index = level, 4 highest
+	delayed   jetstream.Consumer
+	delayedCC jetstream.ConsumeContext
+	watch     jetstream.KeyWatcher
+	maxAck    int
+
+	mu     sync.Mutex
+	conf   QueueConfig
+	tokens float64
+	last   time.Time
+}
+
+func (q *queue) cfg() QueueConfig {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.conf
+}
+
+// take grants up to n starts under the queue's rate and returns how many,
+// or, when it grants none, how long until the next token.
+func (q *queue) take(n int, now time.Time) (int, time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.conf.Paused {
+		return 0, 0
+	}
+	if q.conf.Rate <= 0 {
+		return n, 0
+	}
+	burst := float64(max(1, q.conf.Burst))
+	if q.last.IsZero() {
+		q.tokens = burst
+	} else {
+		q.tokens = min(burst, q.tokens+now.Sub(q.last).Seconds()*q.conf.Rate)
+	}
+	q.last = now
+	got := min(n, int(q.tokens))
+	if got <= 0 {
+		return 0, time.Duration((1 - q.tokens) / q.conf.Rate * float64(time.Second))
+	}
+	q.tokens -= float64(got)
+	return got, 0
+}
+
+// owe takes one token for a job that came unasked (from a long poll).
+func (q *queue) owe() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.conf.Rate > 0 {
+		q.tokens--
+	}
+}
+
+// polled is a message from a long poll.
+type polled struct {
+	m     jetstream.Msg
+	q     *queue
+	level int
+}
+
+// watchQueue reads the queue's controls and follows their changes.
+func (w *Worker) watchQueue(ctx context.Context, q *queue) error {
+	kw, err := w.c.queues.Watch(ctx, q.name)
+	if err != nil {
+		return err
+	}
+	q.watch = kw
+	// The initial value (or none) comes before a nil entry.
+	for e := range kw.Updates() {
+		if e == nil {
+			break
+		}
+		w.applyConfig(ctx, q, e)
+	}
+	w.bg.Add(1)
+	go func() {
+		defer w.bg.Done()
+		for e := range kw.Updates() {
+			if e != nil {
+				w.applyConfig(context.Background(), q, e)
+			}
+		}
+	}()
+	return nil
+}
+
+func (w *Worker) applyConfig(ctx context.Context, q *queue, e jetstream.KeyValueEntry) {
+	var c QueueConfig
+	if e.Operation() == jetstream.KeyValuePut {
+		if err := json.Unmarshal(e.Value(), &c); err != nil {
+			return // a bad value changes nothing
+		}
+	}
+	q.mu.Lock()
+	q.conf = c
+	q.last = time.Time{}
+	q.mu.Unlock()
+	if q.ready[0] != nil { // consumers exist: follow MaxRunning
+		want := defaultMaxAckPending
+		if c.MaxRunning > 0 {
+			want = c.MaxRunning
+		}
+		if want != q.maxAck {
+			q.maxAck = want
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			for level := range pool.NumPriorities {
+				_, _ = w.c.js.CreateOrUpdateConsumer(cctx, w.c.stream, w.consumerConfig(q, level, want))
+			}
+			cancel()
+		}
+	}
+	w.poke()
+}
+
+func (w *Worker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// order returns the queues in the order this pass fetches them.
+func (w *Worker) order() []*queue {
+	if w.cfg.weights == nil || len(w.queues) == 1 {
+		return w.queues
+	}
+	rest := append([]*queue(nil), w.queues...)
+	out := make([]*queue, 0, len(rest))
+	for len(rest) > 0 {
+		total := 0
+		for _, q := range rest {
+			total += q.weight
+		}
+		r := rand.IntN(total)
+		for i, q := range rest {
+			if r -= q.weight; r < 0 {
+				out = append(out, q)
+				rest = append(rest[:i], rest[i+1:]...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// dispatch is the worker's fetch loop: when it has free slots it fetches
+// the queues in order, highest level first, without waiting; when that finds
+// nothing it arms one long poll of one message per consumer and waits for
+// any to deliver.
+func (w *Worker) dispatch() {
+	defer w.bg.Done()
+	var polls sync.WaitGroup
+	defer polls.Wait()
+	pending := map[jetstream.Consumer]bool{}
+	done := make(chan jetstream.Consumer, len(w.queues)*pool.NumPriorities)
+	var timer *time.Timer
+	errWait := 50 * time.Millisecond
+	for {
+		// Take the long polls that ended.
+	drained:
+		for {
+			select {
+			case c := <-done:
+				delete(pending, c)
+			default:
+				break drained
+			}
+		}
+		if !w.acquire() {
+			return
+		}
+		n := 1
+	more:
+		for n < maxFetch {
+			select {
+			case w.slots <- struct{}{}:
+				n++
+			default:
+				break more
+			}
+		}
+		got, next, err := w.pass(n)
+		for range n - got {
+			<-w.slots
+		}
+		if err != nil {
+			// The server is away (or refused): wait before trying again.
+			if !w.sleep(errWait) {
+				return
+			}
+			errWait = min(2*errWait, time.Second)
+			continue
+		}
+		errWait = 50 * time.Millisecond
+		if got > 0 {
+			continue
+		}
+		// Idle: arm a long poll on every open consumer without one.
+		for _, q := range w.queues {
+			if q.cfg().Paused {
+				continue
+			}
+			for level := pool.NumPriorities - 1; level >= 0; level-- {
+				c := q.ready[level]
+				if pending[c] {
+					continue
+				}
+				b, err := c.Fetch(1, jetstream.FetchMaxWait(w.cfg.pollWait))
+				if err != nil {
+					continue
+				}
+				pending[c] = true
+				polls.Add(1)
+				go w.forward(b, q, level, c, done, &polls)
+			}
+		}
+		var tc <-chan time.Time
+		if next > 0 {
+			if timer == nil {
+				timer = time.NewTimer(next)
+			} else {
+				timer.Reset(next)
+			}
+			tc = timer.C
+		}
+		select {
+		case p := <-w.incoming:
+			w.startPolled(p)
+		case c := <-done:
+			delete(pending, c)
+		case <-w.wake:
+		case <-tc:
+		case <-w.stopCh:
+			return
+		}
+	}
+}
+
+// maxFetch is the most messages one pass asks for.
+const maxFetch = 256
+
+func (w *Worker) acquire() bool {
+	for {
+		select {
+		case w.slots <- struct{}{}:
+			return true
+		case p := <-w.incoming:
+			w.startPolled(p)
+		case <-w.stopCh:
+			return false
+		}
+	}
+}
+
+func (w *Worker) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-w.stopCh:
+		return false
+	}
+}
+
+// startPolled starts a message a long poll brought, taking a slot for it.
+func (w *Worker) startPolled(p polled) {
+	if p.q.cfg().Paused {
+		_ = p.m.Nak()
+		return
+	}
+	select {
+	case w.slots <- struct{}{}:
+	case <-w.stopCh:
+		_ = p.m.Nak()
+		return
+	}
+	p.q.owe()
+	w.start(p.m, p.q, p.level)
+}
+
+// forward hands a long poll's message to the dispatcher.
+func (w *Worker) forward(b jetstream.MessageBatch, q *queue, level int, c jetstream.Consumer, done chan<- jetstream.Consumer, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for m := range b.Messages() {
+		select {
+		case w.incoming <- polled{m, q, level}:
+		case <-w.stopCh:
+			_ = m.Nak()
+		}
+	}
+	done <- c
+}
+
+// drainIncoming gives back messages polled but not started.
+func (w *Worker) drainIncoming() {
+	for {
+		select {
+		case p := <-w.incoming:
+			_ = p.m.Nak()
+		default:
+			return
+		}
+	}
+}
+
+// pass fetches up to n ready messages without waiting, in queue order and
+// highest level first, and starts them, each on a slot the caller holds.
+// It returns how many it started and, if a rate limit held it back, when a
+// token comes.
+func (w *Worker) pass(n int) (got int, next time.Duration, err error) {
+	now := time.Now()
+	for _, q := range w.order() {
+		for level := pool.NumPriorities - 1; level >= 0 && got < n; level-- {
+			allowed, wait := q.take(n-got, now)
+			if allowed == 0 {
+				if wait > 0 && (next == 0 || wait < next) {
+					next = wait
+				}
+				break
+			}
+			b, ferr := q.ready[level].FetchNoWait(allowed)
+			if ferr != nil {
+				q.refund(allowed)
+				err = ferr
+				continue
+			}
+			k := 0
+			for m := range b.Messages() {
+				w.start(m, q, level)
+				k++
+			}
+			q.refund(allowed - k)
+			got += k
+			if e := b.Error(); e != nil && !errors.Is(e, nats.ErrTimeout) && !errors.Is(e, jetstream.ErrNoMessages) {
+				err = e
+			}
+		}
+		if got >= n {
+			break
+		}
+	}
+	if got > 0 {
+		err = nil
+	}
+	return got, next, err
+}
+
+// refund returns unused tokens.
+func (q *queue) refund(k int) {
+	if k <= 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.conf.Rate > 0 {
+		q.tokens += float64(k)
+	}
+}
+
+// onDelayed handles the messages of a queue's delayed subject: not due yet,
+// it waits at the server (NakWithDelay); due, it moves to its ready subject.
+func (w *Worker) onDelayed(q *queue) jetstream.MessageHandler {
+	return func(m jetstream.Msg) {
+		meta, err := parseMeta(m)
+		if err != nil {
+			_ = m.Term()
+			return
+		}
+		if d := time.Until(meta.RunAt); d > 0 {
+			_ = m.NakWithDelay(d)
+			return
+		}
+		if w.isCancelled(meta.ID) {
+			_ = m.Ack()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, _, err := w.c.record(ctx, meta.ID)
+		cancel()
+		if err == nil && r.State.Final() {
+			_ = m.Ack()
+			return
+		}
+		out := &nats.Msg{Subject: w.c.readySubject(meta.Queue, meta.Priority), Data: m.Data(), Header: nats.Header{}}
+		out.Header.Set(metaHeader, m.Headers().Get(metaHeader))
+		out.Header.Set(jetstream.MsgIDHeader, meta.ID+".due")
+		f, err := w.c.publishAsync(context.Background(), out)
+		if err != nil {
+			_ = m.NakWithDelay(time.Second)
+			return
+		}
+		w.acks <- ackItem{f: f, m: m, act: actAck}
+	}
+}
+
+func parseMeta(m jetstream.Msg) (*Meta, error) {
+	h := m.Headers().Get(metaHeader)
+	if h == "" {
+		return nil, errors.New("durable: message without " + metaHeader)
+	}
+	var meta Meta
+	if err := json.Unmarshal([]byte(h), &meta); err != nil {
+		return nil, err
+	}
+	if meta.ID == "" || meta.Name == "" {
+		return nil, errors.New("durable: incomplete " + metaHeader)
+	}
+	return &meta, nil
+}
