@@ -82,7 +82,7 @@ func readPayload(p []byte) (i int, at int64, ok bool) {
 
 // The systems compared, in table order.
 func queueSystems() []queueSystem {
-	return []queueSystem{rawJetStream(), asynqRedis()}
+	return []queueSystem{threadsystemDurable(), rawJetStream(), asynqRedis()}
 }
 
 // Row names.
