@@ -87,6 +87,8 @@ func TestDemoRejectsBadInputBeforeStarting(t *testing.T) {
 		{[]string{"-fail", "NaN"}, `invalid value "NaN" for flag -fail: must be a fraction from 0 to 1`},
 		{[]string{"-work", "-1s"}, `invalid value "-1s" for flag -work: must not be negative`},
 		{[]string{"-work", "soon"}, `invalid value "soon" for flag -work: not a duration`},
+		{[]string{"-durable-jobs", "0"}, `invalid value "0" for flag -durable-jobs: must be at least 1`},
+		{[]string{"-durable=maybe"}, `invalid boolean value "maybe" for -durable`},
 		{[]string{"-metrics", "bogus"}, `invalid value "bogus" for flag -metrics: not host:port`},
 		{[]string{"-metrics", "127.0.0.1:http-nope"}, `invalid value "127.0.0.1:http-nope" for flag -metrics: bad port`},
 		{[]string{"-nope"}, "flag provided but not defined: -nope"},
