@@ -163,29 +163,22 @@ func (w *Worker) order() []*queue {
 	return out
 }
 
-// dispatch is the worker's fetch loop: when it has free slots it fetches
-// the queues in order, highest level first, without waiting; when that finds
-// nothing it arms one long poll of one message per consumer and waits for
-// any to deliver.
+// dispatch is the worker's fetch loop. With free slots it fetches the
+// queues in order, highest level first, without waiting (FetchNoWait). A
+// level found empty gets a sentinel: a long poll for one message
+// (pollWait), which brings the level's next job at once; passes skip levels
+// whose sentinel is out, so a busy low level costs one request per batch
+// rather than one per level. When a pass finds nothing the loop waits for a
+// sentinel, a wake-up (queue controls changed) or a rate token.
 func (w *Worker) dispatch() {
 	defer w.bg.Done()
-	var polls sync.WaitGroup
-	defer polls.Wait()
-	pending := map[jetstream.Consumer]bool{}
-	done := make(chan jetstream.Consumer, len(w.queues)*pool.NumPriorities)
+	d := &dispatcher{w: w, pending: map[jetstream.Consumer]bool{},
+		done: make(chan jetstream.Consumer, len(w.queues)*pool.NumPriorities)}
+	defer d.polls.Wait()
 	var timer *time.Timer
 	errWait := 50 * time.Millisecond
 	for {
-		// Take the long polls that ended.
-	drained:
-		for {
-			select {
-			case c := <-done:
-				delete(pending, c)
-			default:
-				break drained
-			}
-		}
+		d.reap()
 		if !w.acquire() {
 			return
 		}
@@ -199,7 +192,7 @@ func (w *Worker) dispatch() {
 				break more
 			}
 		}
-		got, next, err := w.pass(n)
+		got, next, err := d.pass(n)
 		for range n - got {
 			<-w.slots
 		}
@@ -215,25 +208,6 @@ func (w *Worker) dispatch() {
 		if got > 0 {
 			continue
 		}
-		// Idle: arm a long poll on every open consumer without one.
-		for _, q := range w.queues {
-			if q.cfg().Paused {
-				continue
-			}
-			for level := pool.NumPriorities - 1; level >= 0; level-- {
-				c := q.ready[level]
-				if pending[c] {
-					continue
-				}
-				b, err := c.Fetch(1, jetstream.FetchMaxWait(w.cfg.pollWait))
-				if err != nil {
-					continue
-				}
-				pending[c] = true
-				polls.Add(1)
-				go w.forward(b, q, level, c, done, &polls)
-			}
-		}
 		var tc <-chan time.Time
 		if next > 0 {
 			if timer == nil {
@@ -246,14 +220,97 @@ func (w *Worker) dispatch() {
 		select {
 		case p := <-w.incoming:
 			w.startPolled(p)
-		case c := <-done:
-			delete(pending, c)
+		case c := <-d.done:
+			delete(d.pending, c)
 		case <-w.wake:
 		case <-tc:
 		case <-w.stopCh:
 			return
 		}
 	}
+}
+
+// dispatcher is the state of the fetch loop.
+type dispatcher struct {
+	w       *Worker
+	pending map[jetstream.Consumer]bool // a sentinel is out
+	done    chan jetstream.Consumer     // sentinels that ended
+	polls   sync.WaitGroup
+}
+
+// reap takes the sentinels that ended.
+func (d *dispatcher) reap() {
+	for {
+		select {
+		case c := <-d.done:
+			delete(d.pending, c)
+		default:
+			return
+		}
+	}
+}
+
+// sentinel sends a long poll for one message to an empty level.
+func (d *dispatcher) sentinel(q *queue, level int) {
+	c := q.ready[level]
+	if d.pending[c] {
+		return
+	}
+	b, err := c.Fetch(1, jetstream.FetchMaxWait(d.w.cfg.pollWait))
+	if err != nil {
+		return
+	}
+	d.pending[c] = true
+	d.polls.Add(1)
+	go d.w.forward(b, q, level, c, d.done, &d.polls)
+}
+
+// pass fetches up to n ready messages without waiting, in queue order and
+// highest level first, and starts them, each on a slot the caller holds.
+// It returns how many it started and, if a rate limit held it back, when a
+// token comes.
+func (d *dispatcher) pass(n int) (got int, next time.Duration, err error) {
+	w := d.w
+	now := time.Now()
+	for _, q := range w.order() {
+		for level := pool.NumPriorities - 1; level >= 0 && got < n; level-- {
+			if d.pending[q.ready[level]] {
+				continue // its sentinel brings the next job
+			}
+			allowed, wait := q.take(n-got, now)
+			if allowed == 0 {
+				if wait > 0 && (next == 0 || wait < next) {
+					next = wait
+				}
+				break
+			}
+			b, ferr := q.ready[level].FetchNoWait(allowed)
+			if ferr != nil {
+				q.refund(allowed)
+				err = ferr
+				continue
+			}
+			k := 0
+			for m := range b.Messages() {
+				w.start(m, q, level)
+				k++
+			}
+			q.refund(allowed - k)
+			got += k
+			if e := b.Error(); e != nil && !errors.Is(e, nats.ErrTimeout) && !errors.Is(e, jetstream.ErrNoMessages) {
+				err = e
+			} else if k == 0 {
+				d.sentinel(q, level)
+			}
+		}
+		if got >= n {
+			break
+		}
+	}
+	if got > 0 {
+		err = nil
+	}
+	return got, next, err
 }
 
 // maxFetch is the most messages one pass asks for.
@@ -322,48 +379,6 @@ func (w *Worker) drainIncoming() {
 			return
 		}
 	}
-}
-
-// pass fetches up to n ready messages without waiting, in queue order and
-// highest level first, and starts them, each on a slot the caller holds.
-// It returns how many it started and, if a rate limit held it back, when a
-// token comes.
-func (w *Worker) pass(n int) (got int, next time.Duration, err error) {
-	now := time.Now()
-	for _, q := range w.order() {
-		for level := pool.NumPriorities - 1; level >= 0 && got < n; level-- {
-			allowed, wait := q.take(n-got, now)
-			if allowed == 0 {
-				if wait > 0 && (next == 0 || wait < next) {
-					next = wait
-				}
-				break
-			}
-			b, ferr := q.ready[level].FetchNoWait(allowed)
-			if ferr != nil {
-				q.refund(allowed)
-				err = ferr
-				continue
-			}
-			k := 0
-			for m := range b.Messages() {
-				w.start(m, q, level)
-				k++
-			}
-			q.refund(allowed - k)
-			got += k
-			if e := b.Error(); e != nil && !errors.Is(e, nats.ErrTimeout) && !errors.Is(e, jetstream.ErrNoMessages) {
-				err = e
-			}
-		}
-		if got >= n {
-			break
-		}
-	}
-	if got > 0 {
-		err = nil
-	}
-	return got, next, err
 }
 
 // refund returns unused tokens.

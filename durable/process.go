@@ -20,7 +20,9 @@ type active struct {
 	rec       *Record
 	cancel    context.CancelCauseFunc
 	progress  time.Time // last heartbeat or start
-	givenBack bool      // Shutdown naked it; its outcome is ignored
+	started   time.Time
+	marked    bool // its running record is written
+	givenBack bool // Shutdown naked it; its outcome is ignored
 }
 
 type ackAction uint8
@@ -87,7 +89,7 @@ func (w *Worker) acker() {
 func (w *Worker) heartbeat() {
 	defer close(w.hbDone)
 	every := w.cfg.ackWait / 3
-	t := time.NewTicker(every / 2)
+	t := time.NewTicker(min(every/2, RunningAfter/2))
 	defer t.Stop()
 	for {
 		select {
@@ -96,9 +98,19 @@ func (w *Worker) heartbeat() {
 		case now := <-t.C:
 			w.mu.Lock()
 			for _, a := range w.running {
-				if !a.givenBack && now.Sub(a.progress) >= every {
+				if a.givenBack {
+					continue
+				}
+				if now.Sub(a.progress) >= every {
 					_ = a.msg.InProgress()
 					a.progress = now
+				}
+				if !a.marked && now.Sub(a.started) >= RunningAfter {
+					// Ordered before the final record: both go out on
+					// one connection, and process deletes a from
+					// running (under mu) before writing that one.
+					a.marked = true
+					_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(a.rec))
 				}
 			}
 			w.mu.Unlock()
@@ -163,6 +175,14 @@ func (w *Worker) process(m jetstream.Msg) {
 	if rec == nil {
 		rec = &Record{Meta: *meta, State: Queued}
 	}
+	// Deliveries that left no outcome in the record were attempts whose
+	// worker died (the server's count holds unless the server crashed).
+	crashed := rec.State == Running
+	if md, err := m.Metadata(); err == nil {
+		if d := int(md.NumDelivered) - 1 - rec.GivenBack; d > rec.Attempts {
+			rec.Attempts, crashed = d, true
+		}
+	}
 	rec.Payload = m.Data()
 	now := time.Now()
 
@@ -176,7 +196,7 @@ func (w *Worker) process(m jetstream.Msg) {
 	case !rec.Deadline.IsZero() && !now.Before(rec.Deadline):
 		w.fail(rec, m, ErrDeadline, now, true)
 		return
-	case rec.State == Running && rec.MaxAttempts != retry.Forever && rec.Attempts >= rec.MaxAttempts:
+	case crashed && rec.MaxAttempts != retry.Forever && rec.Attempts >= rec.MaxAttempts:
 		w.fail(rec, m, fmt.Errorf("durable: worker stopped during the last attempt (%d)", rec.Attempts), now, true)
 		return
 	}
@@ -189,7 +209,6 @@ func (w *Worker) process(m jetstream.Msg) {
 
 	rec.Attempts++
 	rec.State, rec.StartedAt = Running, now
-	_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(rec))
 
 	ctx, cancel := context.WithCancelCause(w.jobCtx)
 	defer cancel(nil)
@@ -204,7 +223,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		defer c3()
 	}
 	ctx = context.WithValue(ctx, infoKey{}, &Info{ID: rec.ID, Name: rec.Name, Queue: rec.Queue, Attempt: rec.Attempts, MaxAttempts: rec.MaxAttempts})
-	a := &active{msg: m, rec: rec, cancel: cancel, progress: now}
+	a := &active{msg: m, rec: rec, cancel: cancel, progress: now, started: now}
 	w.mu.Lock()
 	w.running[rec.ID] = a
 	_, cancelled := w.cancelled[rec.ID]
@@ -231,7 +250,7 @@ func (w *Worker) process(m jetstream.Msg) {
 	if ctx.Err() != nil {
 		switch cause := context.Cause(ctx); {
 		case errors.Is(cause, ErrShutdown):
-			rec.State, rec.Attempts = Queued, rec.Attempts-1
+			rec.State, rec.Attempts, rec.GivenBack = Queued, rec.Attempts-1, rec.GivenBack+1
 			w.finish(rec, m, actNak, 0, false)
 			return
 		case errors.Is(cause, ErrCancelled):
@@ -266,6 +285,12 @@ func (w *Worker) fail(rec *Record, m jetstream.Msg, err error, now time.Time, fi
 	rec.State, rec.FinishedAt = Dead, now
 	w.finish(rec, m, actAck, 0, true)
 }
+
+// RunningAfter is how long a job runs before its record says
+// [Running]: shorter jobs go from queued to their outcome with one write.
+// A worker that dies mid-attempt is noticed either way: the server's
+// delivery count says the attempt happened.
+const RunningAfter = 500 * time.Millisecond
 
 // maxErrors is how many attempt errors a record keeps: the first and the
 // latest ones.

@@ -16,7 +16,7 @@ type State string
 const (
 	Scheduled State = "scheduled" // delayed, not due yet
 	Queued    State = "queued"    // ready, waiting for a worker
-	Running   State = "running"   // a worker runs it
+	Running   State = "running"   // a worker runs it (recorded once it has run RunningAfter)
 	Retrying  State = "retrying"  // failed, waiting for its backoff
 	Succeeded State = "succeeded" // done; Result holds the result
 	Dead      State = "dead"      // failed its last attempt, or permanently
@@ -31,9 +31,12 @@ func (s State) Final() bool { return s == Succeeded || s == Dead || s == Cancell
 // users read it and must not write it except through this package.
 type Record struct {
 	Meta
-	State    State          `json:"state"`
-	Attempts int            `json:"attempts"`         // attempts started, the running one included
-	Errors   []AttemptError `json:"errors,omitempty"` // one per failed attempt, oldest first
+	State    State `json:"state"`
+	Attempts int   `json:"attempts"` // attempts started, the running one included
+	// GivenBack counts deliveries of the job's message that a worker gave
+	// back unrun or interrupted by its Shutdown; they are not attempts.
+	GivenBack int            `json:"given_back,omitempty"`
+	Errors    []AttemptError `json:"errors,omitempty"` // one per failed attempt, oldest first
 	// Result is the handler's result as JSON (HandleResult), once succeeded.
 	Result     json.RawMessage `json:"result,omitempty"`
 	StartedAt  time.Time       `json:"started_at,omitzero"`  // start of the last attempt

@@ -87,7 +87,7 @@ func NewWorker(client *Client, p *pool.Pool, opts ...WorkerOption) (*Worker, err
 		}
 	}
 	if cfg.concurrency == 0 {
-		cfg.concurrency = max(2, 2*p.Workers())
+		cfg.concurrency = max(64, 4*p.Workers())
 	}
 	w := &Worker{
 		c: client, p: p, cfg: cfg,
@@ -243,7 +243,7 @@ func (w *Worker) giveBack() {
 		}
 		a.givenBack = true
 		r := *a.rec
-		r.State, r.Attempts = Queued, max(0, r.Attempts-1)
+		r.State, r.Attempts, r.GivenBack = Queued, max(0, r.Attempts-1), r.GivenBack+1
 		if f, err := w.c.js.PublishMsgAsync(w.c.recordMsg(&r)); err == nil {
 			_ = f
 		}
