@@ -297,6 +297,7 @@ func (d *durableDemo) print(w io.Writer, kindOf map[string]string, recs map[stri
 	rows := map[string]durableRow{}
 	var stored durableRow // from the records alone
 	var flaky, doomed durable.Record
+	lost := map[string]int{} // why emails that should have succeeded did not
 	for id, kind := range kindOf {
 		r := recs[id]
 		row := rows[kind]
@@ -316,6 +317,14 @@ func (d *durableDemo) print(w io.Writer, kindOf map[string]string, recs map[stri
 			flaky = r
 		case "doomed":
 			doomed = r
+		case "email":
+			if r.State != durable.Succeeded {
+				why := string(r.State)
+				if n := len(r.Errors); n > 0 {
+					why += ": " + r.Errors[n-1].Error
+				}
+				lost[why]++
+			}
 		}
 	}
 	d.mu.Lock()
@@ -350,6 +359,9 @@ func (d *durableDemo) print(w io.Writer, kindOf map[string]string, recs map[stri
 	ex := rows["export"]
 	fmt.Fprintf(w, "durable: exports: %d started on worker A, %d redelivered to worker B, %d succeeded\n", ex.onA, ex.onB, ex.succeeded)
 	fmt.Fprintf(w, "durable: emails: %d ran on worker A, %d on worker B, %d ran twice\n", rows["email"].onA, rows["email"].onB, twice)
+	for why, n := range lost {
+		fmt.Fprintf(w, "durable: emails NOT SUCCEEDED: %d %s\n", n, why)
+	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%-24s\tenqueued\tsucceeded\tdead\truns on A\truns on B\t\n", "durable jobs")
@@ -362,7 +374,7 @@ func (d *durableDemo) print(w io.Writer, kindOf map[string]string, recs map[stri
 	fmt.Fprintf(tw, "%-24s\t%d\t%d\t%d\t%d\t%d\t\n", "= stored records", stored.enqueued, stored.succeeded, stored.dead, stored.onA, stored.onB)
 	tw.Flush()
 
-	ok := sum == stored && stored.enqueued == stored.succeeded+stored.dead &&
+	ok := sum == stored && stored.enqueued == stored.succeeded+stored.dead && len(lost) == 0 &&
 		flaky.State == durable.Succeeded && flaky.Attempts == 3 && len(flaky.Errors) == 2 &&
 		doomed.State == durable.Dead && doomed.Attempts == durableAttempts && rows["doomed"].onA+rows["doomed"].onB == durableAttempts &&
 		ex.onA == durableExports && ex.onB == durableExports && ex.succeeded == durableExports && rows["report"].enqueued == 1
