@@ -61,6 +61,9 @@ func run(out, progress io.Writer, runs int, quick bool, scale float64, only, wit
 	calibrate()
 	start := time.Now()
 	header(out, runs, sc)
+	if dc.On {
+		fmt.Fprintf(out, "- durable sections (p)-(r): at most 3, 3 and 1 runs (fewer with -runs); a fresh broker and temporary directory per run\n\n")
+	}
 	var done []Workload
 	var all [][]Result
 	for _, w := range append(workloads(cs, sc), durableWorkloads(dc, sc, progress)...) {
