@@ -20,7 +20,7 @@ func TestCommands(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, nil, []string{`unknown command "frobnicate"`, "usage: threadsys"}},
 		{"help", []string{"help"}, 0, []string{"usage: threadsys <command>", "  demo ", "  version ", "  help "}, nil},
 		{"-h", []string{"-h"}, 0, []string{"usage: threadsys <command>"}, nil},
-		{"help demo", []string{"help", "demo"}, 0, []string{"usage: threadsys demo [flags]", "Demo runs a workload", "-jobs n", "-metrics address"}, nil},
+		{"help demo", []string{"help", "demo"}, 0, []string{"usage: threadsys demo [flags]", "Demo runs a workload", "-jobs n", "-metrics address", "the durable part starts an embedded JetStream", "-durable-jobs n"}, nil},
 		{"help version", []string{"help", "version"}, 0, []string{"usage: threadsys version"}, nil},
 		{"help unknown", []string{"help", "nope"}, 2, nil, []string{`threadsys help: unknown command "nope"`}},
 		{"help two", []string{"help", "demo", "version"}, 2, nil, []string{"want one command"}},
