@@ -52,15 +52,15 @@
 // Delivery is at least once. A job runs again when the process running it
 // dies before the acknowledgement reached the server (its message comes back
 // after the worker's AckWait, 30s by default), or when the server dies with
-// acknowledgements sent but not yet applied: measured on a 2-core machine, a
-// kill -9 of a process embedding the server redelivered 270-808 of 100,000
-// jobs. So handlers must be idempotent; [FromContext] gives the job ID to key
+// acknowledgements sent but not yet applied: measured with raw JetStream on
+// a 2-core machine, a kill -9 of a process embedding the server redelivered
+// 270-808 of 100,000 jobs (the window is the acks in flight, a few
+// milliseconds of work). So handlers must be idempotent; [FromContext] gives the job ID to key
 // side effects on. A job whose record already says it succeeded is not run
 // again when its message is redelivered. Enqueue is exactly once when it has
 // a [Unique] key: a second Enqueue with the key, while the first job is not
-// finished, returns the first job's ID and [ErrDuplicate]. Without a key, an
-// Enqueue retried within two minutes with the same ID (EnqueueBatch's IDs are
-// reused on retry) is dropped by the stream's duplicate window.
+// finished, returns the first job's ID and [ErrDuplicate]; so is an Enqueue
+// with an [ID] while that job's record is retained.
 //
 // # Storage layout
 //
@@ -72,7 +72,7 @@
 //     [pool.Normal], p0 [pool.Lowest]; one subject per level of
 //     pool.NumPriorities) and "TS_JOBS.delayed.<queue>" for jobs not yet due.
 //     A message's data is the payload; its header "Ts-Meta" holds the job's
-//     metadata as JSON (see [Meta]) and "Nats-Msg-Id" the job ID.
+//     metadata as JSON (see [Meta]).
 //   - One durable pull consumer per subject, named "<queue>_p<n>" and
 //     "<queue>_delayed", created by workers, explicit ack, MaxDeliver
 //     unlimited (the record counts attempts). A worker fetches the p4
@@ -93,7 +93,15 @@
 //     written by async publishes to "$KV.TS_JOBS_records.<id>"; a worker
 //     acknowledges a job's message only after its record's publish was
 //     acknowledged, by an acker goroutine, so the hot path never waits on a
-//     round trip. A finished record (succeeded, cancelled) expires after the
+//     round trip. A job is written at Enqueue (queued or scheduled, without
+//     the payload, which is in its message), once it has run [RunningAfter]
+//     (running), and at each outcome (retrying, succeeded, dead, cancelled,
+//     or queued again when a Shutdown gives it back). A worker reads the
+//     record before running a job only when the message alone may not tell
+//     the truth: a redelivery, or a message stored before the worker began
+//     hearing cancels (or before its last reconnect). Attempts of a worker
+//     that died mid-job are counted from the server's delivery count less
+//     Record.GivenBack. A finished record (succeeded, cancelled) expires after the
 //     job's Retention (default 24h); a dead one after the client's
 //     DeadRetention (default 7 days); each retained record costs about 160 B
 //     of server memory.
@@ -112,10 +120,14 @@
 //
 // A worker reads each queue's [QueueConfig] from the queues bucket and
 // follows changes as they are written. A paused queue is not fetched (jobs
-// already running finish). MaxRunning caps the jobs of the queue that run at
-// once across the cluster: workers set MaxAckPending of the queue's ready
-// consumers to it, so the server hands out no more unacknowledged messages
-// than that per priority level. Rate paces each worker's fetches of the
+// already running finish; a job that a long poll brings after the pause is
+// given back unrun). MaxRunning caps the
+// jobs of the queue that run at once across the cluster: workers set
+// MaxAckPending of the queue's ready consumers to it, so the server hands
+// out no more unacknowledged messages than that; the cap is exact for jobs
+// of one priority level and holds per level otherwise (five levels may run
+// up to 5 x MaxRunning), and a job waiting for its retry backoff holds its
+// place under the cap. Rate paces each worker's fetches of the
 // queue with a token bucket (Rate per second, Burst at most): the rate holds
 // per worker process, so N workers take at most N times Rate.
 package durable

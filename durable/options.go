@@ -173,10 +173,11 @@ func Raw() Option {
 }
 
 // ID sets the job's ID instead of a generated one: 1 to 128 characters of
-// A-Z, a-z, 0-9, '_', '-' and '='. Enqueues with the same ID within the
-// stream's two-minute duplicate window make one job (the cron entries of
-// several processes use this to fire once per tick), and the record of an
-// earlier job with the ID is overwritten.
+// A-Z, a-z, 0-9, '_', '-' and '='. While a record with the ID is retained,
+// another Enqueue with it enqueues nothing and returns the ID and an error
+// wrapping [ErrDuplicate]: the cron entries of several processes use this to
+// fire once per tick. It costs Enqueue one more round trip (the record is
+// created before the job is published).
 func ID(id string) Option {
 	return func(c *jobConfig) error {
 		if !validToken(id, 128, true) {
@@ -330,9 +331,12 @@ func Weighted(weights map[string]int) WorkerOption {
 	}
 }
 
-// Concurrency is the most jobs the worker runs at once (default: twice the
-// pool's workers at NewWorker, at least 2). Jobs run on the pool, so the pool
-// bounds them too.
+// Concurrency is the most jobs the worker holds at once, running on its
+// pool or waiting there for a pool worker (default: 4 times the pool's
+// workers at NewWorker, at least 64). The pool bounds how many run; the
+// rest wait in its priority queues, with heartbeats keeping their leases.
+// A larger window fetches in larger batches; Concurrency(1) fetches one job
+// at a time, strictly highest priority first.
 func Concurrency(n int) WorkerOption {
 	return func(c *workerConfig) error {
 		if n < 1 {

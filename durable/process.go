@@ -43,15 +43,32 @@ type ackItem struct {
 	release *Meta // unique key to release after
 }
 
+// held is a fetched message waiting for a pool worker; heartbeats keep
+// its lease too.
+type held struct {
+	m        jetstream.Msg
+	progress time.Time
+}
+
 // start runs m on the pool; the caller holds a slot for it.
 func (w *Worker) start(m jetstream.Msg, q *queue, level int) {
 	w.procs.Add(1)
+	h := &held{m: m, progress: time.Now()}
+	w.mu.Lock()
+	w.waiting[h] = struct{}{}
+	w.mu.Unlock()
 	prio := pool.Priority(level) + pool.Lowest
 	_, err := w.p.Submit(context.Background(), func(context.Context) error {
+		w.mu.Lock()
+		delete(w.waiting, h)
+		w.mu.Unlock()
 		w.process(m)
 		return nil
 	}, pool.WithPriority(prio))
 	if err != nil { // the pool is closed: give the job back
+		w.mu.Lock()
+		delete(w.waiting, h)
+		w.mu.Unlock()
 		_ = m.Nak()
 		<-w.slots
 		w.procs.Done()
@@ -97,6 +114,12 @@ func (w *Worker) heartbeat() {
 			return
 		case now := <-t.C:
 			w.mu.Lock()
+			for h := range w.waiting {
+				if now.Sub(h.progress) >= every {
+					_ = h.m.InProgress()
+					h.progress = now
+				}
+			}
 			for _, a := range w.running {
 				if a.givenBack {
 					continue
@@ -159,7 +182,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		return
 	}
 	var rec *Record
-	if !w.trusted(m) {
+	if meta.ReadRecord || !w.trusted(m) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		r, _, err := w.c.record(ctx, meta.ID)
 		cancel()

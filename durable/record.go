@@ -41,8 +41,9 @@ type Record struct {
 	Result     json.RawMessage `json:"result,omitempty"`
 	StartedAt  time.Time       `json:"started_at,omitzero"`  // start of the last attempt
 	FinishedAt time.Time       `json:"finished_at,omitzero"` // when it reached a final state
-	// Payload is the job's payload as enqueued, kept while the job is not
-	// succeeded so that a dead job can be retried.
+	// Payload is the job's payload as enqueued, written by workers once a
+	// job has run (not at enqueue, where it is in the job's message) and
+	// dropped when it succeeds, so that a dead job can be retried.
 	Payload []byte `json:"payload,omitempty"`
 }
 
@@ -69,6 +70,11 @@ type Meta struct {
 	Unique      string        `json:"unique,omitempty"`
 	EnqueuedAt  time.Time     `json:"enqueued_at"`
 	RunAt       time.Time     `json:"run_at,omitzero"` // when a delayed job is due
+	// ReadRecord makes workers read the job's record before each attempt
+	// even on a first delivery, so that its attempts and errors go on from
+	// there: set it when republishing a job that has a record (a retry of a
+	// dead job) and reset the record's Attempts.
+	ReadRecord bool `json:"read_record,omitempty"`
 }
 
 // BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf and
@@ -110,4 +116,15 @@ type Job struct {
 	Name    string
 	Payload any
 	Options []Option
+}
+
+// hasID reports whether the job's options give its ID.
+func (j *Job) hasID() bool {
+	var c jobConfig
+	for _, o := range j.Options {
+		if o != nil && o(&c) == nil && c.id != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -53,6 +53,7 @@ type Worker struct {
 
 	mu         sync.Mutex
 	running    map[string]*active
+	waiting    map[*held]struct{}
 	cancelled  map[string]time.Time
 	since      time.Time // jobs stored after this were enqueued while we heard cancels
 	reconnects uint64
@@ -100,6 +101,7 @@ func NewWorker(client *Client, p *pool.Pool, opts ...WorkerOption) (*Worker, err
 		acks:      make(chan ackItem, 2*cfg.concurrency),
 		ackDone:   make(chan struct{}),
 		running:   map[string]*active{},
+		waiting:   map[*held]struct{}{},
 		cancelled: map[string]time.Time{},
 	}
 	w.jobCtx, w.cancelAll = context.WithCancelCause(context.Background())
