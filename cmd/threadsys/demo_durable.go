@@ -27,6 +27,10 @@ const (
 	durableExports  = 8
 	durableUnique   = "report:2026-12"
 	durableAttempts = 3 // the doomed job's MaxAttempts
+	reportQueue     = "reports"
+	// stopLimit bounds each shutdown at the end, so that a worker or server
+	// that does not stop fails the demo instead of hanging it.
+	stopLimit = 10 * time.Second
 )
 
 // The kinds of job, in table order.
@@ -87,7 +91,10 @@ func (d *durableDemo) register(wk *durable.Worker, w int) error {
 			if w == 1 {
 				return nil
 			}
-			d.startA <- struct{}{}
+			select { // once per export, unless the bug this demo would show
+			case d.startA <- struct{}{}:
+			default:
+			}
 			<-ctx.Done() // a long export: runs until worker A stops
 			return context.Cause(ctx)
 		}),
@@ -100,7 +107,9 @@ func (d *durableDemo) register(wk *durable.Worker, w int) error {
 // what happened to each kind of job and returns an error if the counts do
 // not add up.
 func runDurable(jobs int, w io.Writer) (err error) {
-	ctx := context.Background()
+	// Nothing here should take long; a step that hangs ends with this.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	dir, err := os.MkdirTemp("", "threadsys-demo-durable-")
 	if err != nil {
 		return fmt.Errorf("durable: %w", err)
@@ -110,7 +119,11 @@ func runDurable(jobs int, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, srv.Shutdown(ctx)) }()
+	defer func() {
+		stop, cancel := context.WithTimeout(ctx, stopLimit)
+		defer cancel()
+		err = errors.Join(err, srv.Shutdown(stop))
+	}()
 	client, err := durable.New(srv.Conn())
 	if err != nil {
 		return err
@@ -131,21 +144,35 @@ func runDurable(jobs int, w io.Writer) (err error) {
 		pools   []*pool.Pool
 	)
 	defer func() {
+		// On an error path worker A's exports still run: give them 100ms,
+		// then Shutdown cancels them. For a worker already shut down it is
+		// a no-op.
+		grace, cancelGrace := context.WithTimeout(ctx, 100*time.Millisecond)
 		for _, wk := range workers {
-			_ = wk.Shutdown(ctx) // a no-op wait for one already shut down
+			_ = wk.Shutdown(grace)
 		}
-		runs.Wait()
+		cancelGrace()
+		stop, cancel := context.WithTimeout(ctx, stopLimit)
+		defer cancel()
+		stopped := make(chan struct{})
+		go func() { runs.Wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-stop.Done():
+			err = errors.Join(err, fmt.Errorf("durable: the workers' Run did not return within %v of Shutdown", stopLimit))
+			return // the process is about to exit; the pools stay open under the running handlers
+		}
 		for _, p := range pools {
 			p.Close()
 		}
 	}()
-	start := func(n, poolWorkers int) (*durable.Worker, error) {
+	start := func(n, poolWorkers int, opts ...durable.WorkerOption) (*durable.Worker, error) {
 		p, err := pool.New(poolWorkers)
 		if err != nil {
 			return nil, err
 		}
 		pools = append(pools, p)
-		wk, err := durable.NewWorker(client, p)
+		wk, err := durable.NewWorker(client, p, opts...)
 		if err == nil {
 			err = d.register(wk, n)
 		}
@@ -202,12 +229,14 @@ func runDurable(jobs int, w io.Writer) (err error) {
 		return err
 	}
 	add("doomed", id)
-	first, err := client.Enqueue(ctx, "report", "december", durable.Unique(durableUnique))
+	// The report goes to a queue that only worker B serves, so it is still
+	// waiting (and its key held) when it is enqueued again.
+	first, err := client.Enqueue(ctx, "report", "december", durable.Unique(durableUnique), durable.Queue(reportQueue))
 	if err != nil {
 		return err
 	}
 	add("report", first)
-	second, err := client.Enqueue(ctx, "report", "december again", durable.Unique(durableUnique))
+	second, err := client.Enqueue(ctx, "report", "december again", durable.Unique(durableUnique), durable.Queue(reportQueue))
 	if !errors.Is(err, durable.ErrDuplicate) || second != first {
 		return fmt.Errorf("durable: a second enqueue under unique key %q gave %q, %v; want the first job's ID and ErrDuplicate", durableUnique, second, err)
 	}
@@ -228,7 +257,7 @@ func runDurable(jobs int, w io.Writer) (err error) {
 	fmt.Fprintf(w, "durable: worker A stopped mid-run after %d emails with %d exports running; Shutdown waited 100ms, then gave them back for redelivery at once\n",
 		d.emailsA.Load(), durableExports)
 
-	workerB, err := start(1, 4)
+	workerB, err := start(1, 4, durable.Queues(durable.DefaultQueue, reportQueue))
 	if err != nil {
 		return err
 	}
@@ -237,7 +266,9 @@ func runDurable(jobs int, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := workerB.Shutdown(ctx); err != nil {
+	stop, cancel := context.WithTimeout(ctx, stopLimit)
+	defer cancel()
+	if err := workerB.Shutdown(stop); err != nil {
 		return err
 	}
 	return d.print(w, kindOf, recs)
