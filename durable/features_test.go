@@ -290,3 +290,23 @@ func TestGivenIDMakesOneJob(t *testing.T) {
 		t.Errorf("record now %s", r.State)
 	}
 }
+
+func TestRawPayloadsAndWeightedQueues(t *testing.T) {
+	e := newEnv(t)
+	got := make(chan string, 4)
+	e.worker(func(w *durable.Worker) {
+		durable.HandleRaw(w, "raw", func(ctx context.Context, p []byte) error {
+			info, _ := durable.FromContext(ctx)
+			got <- info.Queue + ":" + string(p)
+			return nil
+		})
+	}, durable.Weighted(map[string]int{"a": 3, "b": 1}))
+	ida := e.enqueue("raw", "to a", durable.Raw(), durable.Queue("a"))
+	idb := e.enqueue("raw", []byte("to b"), durable.Raw(), durable.Queue("b"))
+	e.wait(ida, durable.Succeeded)
+	e.wait(idb, durable.Succeeded)
+	seen := map[string]bool{<-got: true, <-got: true}
+	if !seen["a:to a"] || !seen["b:to b"] {
+		t.Errorf("handler saw %v", seen)
+	}
+}

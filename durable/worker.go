@@ -83,7 +83,7 @@ func NewWorker(client *Client, p *pool.Pool, opts ...WorkerOption) (*Worker, err
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyWorker(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -237,8 +237,12 @@ func (w *Worker) Shutdown(ctx context.Context) error {
 // giveBack cancels every running job and naks its message at once.
 func (w *Worker) giveBack() {
 	w.cancelAll(ErrShutdown)
+	type back struct {
+		f jetstream.PubAckFuture
+		m jetstream.Msg
+	}
+	var backs []back
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	for _, a := range w.running {
 		if a.givenBack {
 			continue
@@ -246,10 +250,18 @@ func (w *Worker) giveBack() {
 		a.givenBack = true
 		r := *a.rec
 		r.State, r.Attempts, r.GivenBack = Queued, max(0, r.Attempts-1), r.GivenBack+1
-		if f, err := w.c.js.PublishMsgAsync(w.c.recordMsg(&r)); err == nil {
-			_ = f
+		f, _ := w.c.js.PublishMsgAsync(w.c.recordMsg(&r))
+		backs = append(backs, back{f, a.msg})
+	}
+	w.mu.Unlock()
+	// Nak after the record is stored, so the next worker reads it.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, b := range backs {
+		if b.f != nil {
+			_ = wait(ctx, b.f)
 		}
-		_ = a.msg.Nak()
+		_ = b.m.Nak()
 	}
 }
 
@@ -271,10 +283,15 @@ func (w *Worker) setup(ctx context.Context) error {
 	w.reconnects = w.c.nc.Stats().Reconnects
 	w.mu.Unlock()
 	for _, q := range w.queues {
-		if err := w.watchQueue(fctx, q); err != nil {
+		// Controls first, so the consumers are made with the queue's cap;
+		// then the watch, which sees every later change.
+		if err := w.readQueue(fctx, q); err != nil {
 			return err
 		}
 		if err := w.makeConsumers(fctx, q); err != nil {
+			return err
+		}
+		if err := w.watchQueue(fctx, q); err != nil {
 			return err
 		}
 	}
