@@ -21,9 +21,9 @@ const deleteMarkerTTL = time.Minute
 
 // Retry enqueues a dead job again from its record: the same ID, name,
 // queue, priority, options and payload, its attempts reset to zero. Its
-// record says queued again, with Meta.Retried counted up and RetriedAt set;
-// the new attempts' errors replace the old history once a worker writes the
-// record. A job with a Unique key claims the key again and, if another job
+// record says queued again, with Meta.Retried counted up and RetriedAt set,
+// and keeps its error history, to which the new attempts add (workers read
+// the record before each attempt: Meta.ReadRecord). A job with a Unique key claims the key again and, if another job
 // holds it meanwhile, is not retried ([ErrDuplicate]). The record is
 // changed with a compare-and-set, so of two concurrent Retry calls for one
 // job exactly one enqueues it; the other gets [ErrNotDead]. It returns
@@ -48,6 +48,7 @@ func (in *Inspector) retry(ctx context.Context, r *Record, rev uint64) error {
 	meta.Retried++
 	meta.RetriedAt = time.Now()
 	meta.RunAt = time.Time{}
+	meta.ReadRecord = true // attempts and errors go on from the record
 	if meta.Unique != "" {
 		if _, err := c.claim(ctx, &meta); err != nil {
 			return err

@@ -104,8 +104,9 @@ func TestRetryReenqueuesADeadJobWithAttemptsReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.wait(id, durable.Succeeded)
-	if r.Attempts != 1 || r.Retried != 1 || r.RetriedAt.IsZero() {
-		t.Fatalf("retried job: %d attempts, retried %d at %v; want 1 attempt, retried once", r.Attempts, r.Retried, r.RetriedAt)
+	if r.Attempts != 1 || r.Retried != 1 || r.RetriedAt.IsZero() || len(r.Errors) != 1 {
+		t.Fatalf("retried job: %d attempts, retried %d at %v, errors %v; want 1 attempt, retried once, the first error kept",
+			r.Attempts, r.Retried, r.RetriedAt, r.Errors)
 	}
 	if n, _ := runs.Load(id); *n.(*int) != 2 {
 		t.Fatalf("the job ran %d times, want 2", *n.(*int))
@@ -132,9 +133,14 @@ func TestRetryReenqueuesADeadJobWithAttemptsReset(t *testing.T) {
 func TestConcurrentRetriesEnqueueOnce(t *testing.T) {
 	e := newEnv(t)
 	in := e.inspector()
-	e.worker(failing)
+	w := e.worker(failing)
 	id := e.enqueue("fail", 0)
 	e.wait(id, durable.Dead)
+	// No worker: a retried job stays queued rather than dying again, which
+	// would let a later Retry in.
+	if err := w.Shutdown(e.ctx); err != nil {
+		t.Fatal(err)
+	}
 	const n = 8
 	errs := make(chan error, n)
 	for range n {
@@ -153,8 +159,11 @@ func TestConcurrentRetriesEnqueueOnce(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d of %d concurrent retries enqueued the job, want 1", ok, n)
 	}
-	if r := e.wait(id, durable.Dead); r.Retried != 1 {
-		t.Fatalf("record says retried %d times, want 1", r.Retried)
+	if r, err := in.Job(e.ctx, id); err != nil || r.State != durable.Queued || r.Retried != 1 {
+		t.Fatalf("record after the retries: %+v, %v; want queued, retried once", r, err)
+	}
+	if q := e.queueInfo(in, durable.DefaultQueue); q.Queued != 1 {
+		t.Fatalf("%d jobs queued after the retries, want 1", q.Queued)
 	}
 }
 

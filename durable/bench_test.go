@@ -42,8 +42,14 @@ func BenchmarkEndToEnd(b *testing.B) {
 	p, _ := pool.New(runtime.GOMAXPROCS(0))
 	defer p.Close()
 	w, _ := durable.NewWorker(wcl, p)
-	var handled atomic.Int64
-	durable.HandleRaw(w, "noop", func(context.Context, []byte) error { handled.Add(1); return nil })
+	var handled, target atomic.Int64
+	reached := make(chan struct{}, 1)
+	durable.HandleRaw(w, "noop", func(context.Context, []byte) error {
+		if handled.Add(1) == target.Load() {
+			reached <- struct{}{}
+		}
+		return nil
+	})
 	done := make(chan error, 1)
 	go func() { done <- w.Run(context.Background()) }()
 	defer func() { w.Shutdown(context.Background()); <-done }()
@@ -66,9 +72,11 @@ func BenchmarkEndToEnd(b *testing.B) {
 			b.Fatal(err)
 		}
 		want := info.State.LastSeq + 2*batch
+		target.Store(int64(total + batch))
 		if _, err := c.EnqueueBatch(ctx, jobs); err != nil {
 			b.Fatal(err)
 		}
+		<-reached
 		for {
 			info, err := recs.Info(ctx)
 			if err != nil {
@@ -77,7 +85,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			if info.State.LastSeq >= want {
 				break
 			}
-			time.Sleep(5 * time.Millisecond) // polling the server's counter, not synchronising goroutines
+			time.Sleep(time.Millisecond) // the last records' pubacks are in flight
 		}
 		total += batch
 	}

@@ -257,33 +257,63 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 				continue
 			}
 		}
-		rec := Record{Meta: *meta, State: Queued} // the payload is in the job's message
-		if !meta.RunAt.IsZero() {
-			rec.State = Scheduled
-		}
-		recData, _ := json.Marshal(&rec)
+		// The record is the metadata plus a state (the payload is in the
+		// job's message): one encoding makes both.
 		mh, _ := json.Marshal(meta)
+		state := `,"state":"queued","attempts":0}`
+		if !meta.RunAt.IsZero() {
+			state = `,"state":"scheduled","attempts":0}`
+		}
+		recData := append(mh[:len(mh)-1:len(mh)-1], state...)
 		p := pending{i: i, meta: meta}
-		if p.rec, err = c.publishAsync(ctx, &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}); err == nil {
-			msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
-			msg.Header.Set(jetstream.MsgIDHeader, meta.ID)
-			msg.Header.Set(metaHeader, string(mh))
+		recMsg := &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}
+		if explicit := j.hasID(); explicit {
+			// A given ID makes one job while its record is retained: the
+			// record is created only if there is none, before the job.
+			_, err := c.js.PublishMsg(ctx, recMsg, jetstream.WithExpectLastSequencePerSubject(0))
+			var apiErr *jetstream.APIError
+			if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+				c.release(meta)
+				ids[i] = meta.ID
+				fail(i, fmt.Errorf("%w: job %s exists", ErrDuplicate, meta.ID))
+				continue
+			}
+			if err != nil {
+				c.release(meta)
+				fail(i, fmt.Errorf("durable: store record of job %s: %w", meta.ID, err))
+				continue
+			}
+			recMsg = nil
+		}
+		if recMsg != nil {
+			p.rec, err = c.publishAsync(ctx, recMsg)
+		}
+		if err == nil {
+			// No Nats-Msg-Id: the duplicate window costs the server a map
+			// entry per message for two minutes, and nothing here retries
+			// a publish (IDs and unique keys guard through the buckets).
+			msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{metaHeader: {string(mh)}}}
 			p.job, err = c.publishAsync(ctx, msg)
 		}
 		if err != nil {
 			c.release(meta)
+			c.forget(meta.ID)
 			fail(i, fmt.Errorf("durable: publish job %s: %w", meta.ID, err))
 			continue
 		}
 		waits = append(waits, p)
 	}
 	for _, p := range waits {
-		err := wait(ctx, p.rec)
+		var err error
+		if p.rec != nil {
+			err = wait(ctx, p.rec)
+		}
 		if err == nil {
 			err = wait(ctx, p.job)
 		}
 		if err != nil {
 			c.release(p.meta)
+			c.forget(p.meta.ID)
 			fail(p.i, fmt.Errorf("durable: store job %s: %w", p.meta.ID, err))
 			continue
 		}
@@ -432,6 +462,25 @@ func (c *Client) release(m *Meta) {
 	msg := &nats.Msg{Subject: c.uniqSubj + uniqueKey(m.Unique), Header: nats.Header{}}
 	msg.Header.Set("KV-Operation", "DEL")
 	_ = c.nc.PublishMsg(msg)
+}
+
+// Helpers for the inspection, admin and periodic files (inspect*.go,
+// admin*.go, periodic*.go): c.record reads a record and its revision;
+// c.recordMsg(r) is the message that stores r (with its TTL), to publish
+// with jetstream.WithExpectLastSequencePerSubject(rev) for a CAS update as
+// Cancel does; c.readySubject(queue, prio) and c.stream+".delayed."+queue
+// are the job subjects; a job message carries metaHeader (Meta as JSON) and
+// jetstream.MsgIDHeader; c.release(&r.Meta) frees a unique key; parseMeta
+// reads a delivered message's Meta. To retry a dead job, reset the record
+// (State Queued, Attempts and GivenBack 0, keep Errors) and publish its payload to its
+// ready subject with Meta.ReadRecord set and a fresh Nats-Msg-Id.
+
+// forget removes the record of a job that failed to enqueue, as far as the
+// server can be reached.
+func (c *Client) forget(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = c.records.Purge(ctx, id)
 }
 
 // record reads a job's record and its revision.

@@ -265,3 +265,48 @@ func TestCancel(t *testing.T) {
 		t.Errorf("Cancel of an unknown job = %v, want ErrNotFound", err)
 	}
 }
+
+func TestGivenIDMakesOneJob(t *testing.T) {
+	e := newEnv(t)
+	var runs atomic.Int64
+	e.worker(func(w *durable.Worker) {
+		durable.Handle(w, "tick", func(ctx context.Context, _ int) error { runs.Add(1); return nil })
+	})
+	id := e.enqueue("tick", 1, durable.ID("tick-2026-12-03T12-00"))
+	if id != "tick-2026-12-03T12-00" {
+		t.Fatalf("ID %q", id)
+	}
+	e.wait(id, durable.Succeeded)
+	// Another process's Enqueue of the same tick, after the job ran.
+	again, err := e.c.Enqueue(e.ctx, "tick", 1, durable.ID(id))
+	if !errors.Is(err, durable.ErrDuplicate) || again != id {
+		t.Fatalf("second Enqueue = %q, %v; want %q, ErrDuplicate", again, err, id)
+	}
+	e.wait(e.enqueue("tick", 2), durable.Succeeded)
+	if n := runs.Load(); n != 2 {
+		t.Errorf("%d runs, want 2", n)
+	}
+	if r := e.wait(id, durable.Succeeded); r.State != durable.Succeeded {
+		t.Errorf("record now %s", r.State)
+	}
+}
+
+func TestRawPayloadsAndWeightedQueues(t *testing.T) {
+	e := newEnv(t)
+	got := make(chan string, 4)
+	e.worker(func(w *durable.Worker) {
+		durable.HandleRaw(w, "raw", func(ctx context.Context, p []byte) error {
+			info, _ := durable.FromContext(ctx)
+			got <- info.Queue + ":" + string(p)
+			return nil
+		})
+	}, durable.Weighted(map[string]int{"a": 3, "b": 1}))
+	ida := e.enqueue("raw", "to a", durable.Raw(), durable.Queue("a"))
+	idb := e.enqueue("raw", []byte("to b"), durable.Raw(), durable.Queue("b"))
+	e.wait(ida, durable.Succeeded)
+	e.wait(idb, durable.Succeeded)
+	seen := map[string]bool{<-got: true, <-got: true}
+	if !seen["a:to a"] || !seen["b:to b"] {
+		t.Errorf("handler saw %v", seen)
+	}
+}

@@ -82,7 +82,7 @@ type polled struct {
 // watchQueue reads the queue's controls and follows their changes.
 func (w *Worker) watchQueue(ctx context.Context, q *queue) error {
 	// The watch lives until Run stops it, not as long as ctx.
-	kw, err := w.c.queues.Watch(context.Background(), q.name)
+	kw, err := w.c.queues.Watch(w.jobCtx, q.name)
 	if err != nil {
 		return fmt.Errorf("durable: watch controls of queue %s: %w", q.name, err)
 	}
@@ -184,7 +184,10 @@ func (w *Worker) dispatch() {
 		done: make(chan jetstream.Consumer, len(w.queues)*pool.NumPriorities)}
 	defer d.polls.Wait()
 	var timer *time.Timer
+	var gt *time.Timer
 	errWait := 50 * time.Millisecond
+	full := false // the last pass got all it asked for
+	batchMin := max(1, w.cfg.concurrency/4)
 	for {
 		d.reap()
 		if !w.acquire() {
@@ -200,7 +203,14 @@ func (w *Worker) dispatch() {
 				break more
 			}
 		}
+		if full && n < batchMin {
+			// A backlog: gather slots for a larger batch, a little while
+			// at most (long jobs may hold the rest).
+			n += w.gather(batchMin-n, gatherWait, &gt)
+		}
 		got, next, err := d.pass(n)
+		full = got == n
+
 		for range n - got {
 			<-w.slots
 		}
@@ -323,6 +333,32 @@ func (d *dispatcher) pass(n int) (got int, next time.Duration, err error) {
 
 // maxFetch is the most messages one pass asks for.
 const maxFetch = 256
+
+// gatherWait is how long the fetch loop waits for more free slots when the
+// queue has a backlog, so that it fetches in batches.
+const gatherWait = time.Millisecond
+
+// gather takes up to k more slots, waiting at most d, and says how many.
+func (w *Worker) gather(k int, d time.Duration, t **time.Timer) int {
+	if *t == nil {
+		*t = time.NewTimer(d)
+	} else {
+		(*t).Reset(d)
+	}
+	got := 0
+	for got < k {
+		select {
+		case w.slots <- struct{}{}:
+			got++
+		case <-(*t).C:
+			return got
+		case <-w.stopCh:
+			return got
+		}
+	}
+	(*t).Stop()
+	return got
+}
 
 func (w *Worker) acquire() bool {
 	for {

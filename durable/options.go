@@ -173,10 +173,11 @@ func Raw() Option {
 }
 
 // ID sets the job's ID instead of a generated one: 1 to 128 characters of
-// A-Z, a-z, 0-9, '_', '-' and '='. Enqueues with the same ID within the
-// stream's two-minute duplicate window make one job (the cron entries of
-// several processes use this to fire once per tick), and the record of an
-// earlier job with the ID is overwritten.
+// A-Z, a-z, 0-9, '_', '-' and '='. While a record with the ID is retained,
+// another Enqueue with it enqueues nothing and returns the ID and an error
+// wrapping [ErrDuplicate]: the cron entries of several processes use this to
+// fire once per tick. It costs Enqueue one more round trip (the record is
+// created before the job is published).
 func ID(id string) Option {
 	return func(c *jobConfig) error {
 		if !validToken(id, 128, true) {

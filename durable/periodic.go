@@ -29,7 +29,8 @@ import (
 //
 // The job of a tick has the ID "cron_<entry>_<tick, Unix seconds>" (an
 // entry name that is not 1-64 of A-Z a-z 0-9 _ - is replaced by a hash),
-// which is also its stream dedup ID. A tick is fired at most once: a
+// and Enqueue makes no second job with an ID whose record is retained, a
+// second guard behind the claim. A tick is fired at most once: a
 // process that dies between claiming a tick and storing its job (one round
 // trip) loses that tick. Ticks missed while no Scheduler runs are not
 // fired later. "@every" ticks fall on multiples of the interval since the
@@ -278,8 +279,11 @@ func (s *Scheduler) fire(ctx context.Context, e *periodicEntry, tick time.Time) 
 		return f
 	}
 	opts := append(append([]Option(nil), e.opts...), ID(f.ID))
-	_, f.Err = s.c.Enqueue(ctx, e.job, e.payload, opts...)
-	f.Enqueued = f.Err == nil
+	id, err := s.c.Enqueue(ctx, e.job, e.payload, opts...)
+	if errors.Is(err, ErrDuplicate) && id == f.ID {
+		return f // the tick's job exists already
+	}
+	f.Err, f.Enqueued = err, err == nil
 	return f
 }
 

@@ -182,7 +182,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		return
 	}
 	var rec *Record
-	if !w.trusted(m) {
+	if meta.ReadRecord || !w.trusted(m) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		r, _, err := w.c.record(ctx, meta.ID)
 		cancel()
@@ -211,7 +211,9 @@ func (w *Worker) process(m jetstream.Msg) {
 
 	switch {
 	case rec.State == Cancelled || w.isCancelled(meta.ID):
-		w.acks <- ackItem{m: m, act: actAck, release: &rec.Meta}
+		// Cancel released the unique key: releasing it again could free
+		// a newer job's claim.
+		w.acks <- ackItem{m: m, act: actAck}
 		return
 	case rec.State == Succeeded || rec.State == Dead:
 		w.acks <- ackItem{m: m, act: actAck}
@@ -278,7 +280,7 @@ func (w *Worker) process(m jetstream.Msg) {
 			return
 		case errors.Is(cause, ErrCancelled):
 			rec.State, rec.FinishedAt, rec.Payload = Cancelled, now, nil
-			w.finish(rec, m, actAck, 0, true)
+			w.finish(rec, m, actAck, 0, false) // Cancel released the key
 			return
 		}
 	}

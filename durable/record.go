@@ -75,6 +75,11 @@ type Meta struct {
 	// is the last of them.
 	Retried   int       `json:"retried,omitempty"`
 	RetriedAt time.Time `json:"retried_at,omitzero"`
+	// ReadRecord makes workers read the job's record before each attempt
+	// even on a first delivery, so that its attempts and errors go on from
+	// there: set it when republishing a job that has a record (a retry of a
+	// dead job) and reset the record's Attempts.
+	ReadRecord bool `json:"read_record,omitempty"`
 }
 
 // BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf and
@@ -116,4 +121,15 @@ type Job struct {
 	Name    string
 	Payload any
 	Options []Option
+}
+
+// hasID reports whether the job's options give its ID.
+func (j *Job) hasID() bool {
+	var c jobConfig
+	for _, o := range j.Options {
+		if o != nil && o(&c) == nil && c.id != "" {
+			return true
+		}
+	}
+	return false
 }

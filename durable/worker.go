@@ -237,8 +237,12 @@ func (w *Worker) Shutdown(ctx context.Context) error {
 // giveBack cancels every running job and naks its message at once.
 func (w *Worker) giveBack() {
 	w.cancelAll(ErrShutdown)
+	type back struct {
+		f jetstream.PubAckFuture
+		m jetstream.Msg
+	}
+	var backs []back
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	for _, a := range w.running {
 		if a.givenBack {
 			continue
@@ -246,10 +250,18 @@ func (w *Worker) giveBack() {
 		a.givenBack = true
 		r := *a.rec
 		r.State, r.Attempts, r.GivenBack = Queued, max(0, r.Attempts-1), r.GivenBack+1
-		if f, err := w.c.js.PublishMsgAsync(w.c.recordMsg(&r)); err == nil {
-			_ = f
+		f, _ := w.c.js.PublishMsgAsync(w.c.recordMsg(&r))
+		backs = append(backs, back{f, a.msg})
+	}
+	w.mu.Unlock()
+	// Nak after the record is stored, so the next worker reads it.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, b := range backs {
+		if b.f != nil {
+			_ = wait(ctx, b.f)
 		}
-		_ = a.msg.Nak()
+		_ = b.m.Nak()
 	}
 }
 

@@ -137,3 +137,5 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+var fastPolicy = retry.Policy{InitialDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
