@@ -32,6 +32,8 @@ func (in *Inspector) Retry(ctx context.Context, id string) error {
 	if err := in.check(ctx); err != nil {
 		return err
 	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	r, rev, err := in.c.record(ctx, id)
 	if err != nil {
 		return err
@@ -88,6 +90,8 @@ func (in *Inspector) Delete(ctx context.Context, id string) error {
 	if err := in.check(ctx); err != nil {
 		return err
 	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	r, rev, err := in.c.record(ctx, id)
 	if err != nil {
 		return err
@@ -243,6 +247,8 @@ func (in *Inspector) QueueConfig(ctx context.Context, queue string) (QueueConfig
 	if err := in.check(ctx); err != nil {
 		return QueueConfig{}, err
 	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	if err := validQueue(queue); err != nil {
 		return QueueConfig{}, err
 	}
@@ -274,6 +280,8 @@ func (in *Inspector) SetQueueConfig(ctx context.Context, queue string, qc QueueC
 	if err := in.check(ctx); err != nil {
 		return err
 	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	if err := validQueue(queue); err != nil {
 		return err
 	}
@@ -305,6 +313,8 @@ func (in *Inspector) setPaused(ctx context.Context, queue string, paused bool) e
 	if err := in.check(ctx); err != nil {
 		return err
 	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	if err := validQueue(queue); err != nil {
 		return err
 	}

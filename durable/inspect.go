@@ -208,6 +208,8 @@ func (in *Inspector) Job(ctx context.Context, id string) (*Record, error) {
 	if err := in.check(ctx); err != nil {
 		return nil, err
 	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
 	r, _, err := in.c.record(ctx, id)
 	return r, err
 }
@@ -290,8 +292,12 @@ const scanBatch = 256
 // says q.State.
 func (in *Inspector) messageJobs(ctx context.Context, q JobQuery, seq uint64, filter string) (JobPage, error) {
 	var page JobPage
+	// The first batch asks for one page; later ones grow, for a sparse
+	// state.
+	size := q.Limit
 	for page.Scanned < q.Budget {
-		n := min(scanBatch, q.Budget-page.Scanned)
+		n := min(size, q.Budget-page.Scanned)
+		size = min(2*size, scanBatch)
 		msgs, more, err := in.batch(ctx, in.c.stream, directReq{Seq: seq, NextFor: filter, Batch: n})
 		if err != nil {
 			return page, err
@@ -402,7 +408,7 @@ func decodeRecord(m storedMsg) *Record {
 // q.State.
 func (in *Inspector) recordJobs(ctx context.Context, q JobQuery, seq uint64) (JobPage, error) {
 	var page JobPage
-	err := in.scanRecords(ctx, directReq{Seq: seq}, q.Budget, func(m storedMsg, r *Record) bool {
+	err := in.scanRecords(ctx, directReq{Seq: seq, Batch: q.Limit}, q.Budget, func(m storedMsg, r *Record) bool {
 		page.Scanned++
 		seq = m.seq + 1
 		if r == nil || r.Queue != q.Queue || r.State != q.State {
@@ -418,17 +424,20 @@ func (in *Inspector) recordJobs(ctx context.Context, q JobQuery, seq uint64) (Jo
 	return page, err
 }
 
-// scanRecords reads the records bucket from req's start, up to budget
-// records (0: all), calling fn for each until it returns false; then end
+// scanRecords reads the records bucket from req's start (req.Batch, if
+// set, is the first batch's size), up to budget records (0: all), calling fn for each until it returns false; then end
 // says whether records remain after the last one fn saw.
 func (in *Inspector) scanRecords(ctx context.Context, req directReq, budget int, fn func(storedMsg, *Record) bool, end func(more bool)) error {
-	req.NextFor = in.c.recSubject + ">"
-	read := 0
+	// The records stream holds only records: no subject filter, which
+	// keeps the server on its fast path (a filter costs a lookup per
+	// message).
+	read, size := 0, cmp.Or(req.Batch, scanBatch)
 	for {
-		req.Batch = scanBatch
+		req.Batch = size
 		if budget > 0 {
-			req.Batch = min(scanBatch, budget-read)
+			req.Batch = min(size, budget-read)
 		}
+		size = min(2*size, scanBatch)
 		msgs, more, err := in.batch(ctx, in.c.recStream, req)
 		if err != nil {
 			return err
