@@ -139,8 +139,6 @@ func (in *Inspector) eachDead(ctx context.Context, queue string, fn func(storedM
 	if err := validQueue(queue); err != nil {
 		return 0, err
 	}
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
 	type dead struct {
 		m storedMsg
 		r *Record
@@ -185,8 +183,6 @@ func (in *Inspector) Purge(ctx context.Context, queue string) (int, error) {
 	if err := validQueue(queue); err != nil {
 		return 0, err
 	}
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
 	c := in.c
 	s, err := c.js.Stream(ctx, c.stream)
 	if err != nil {

@@ -3,10 +3,12 @@ package durable_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/threadsystem/threadsystem/durable"
 	"github.com/threadsystem/threadsystem/durable/embedded"
+	"github.com/threadsystem/threadsystem/pool"
 	"github.com/threadsystem/threadsystem/retry"
 )
 
@@ -305,18 +308,52 @@ func TestPauseStopsFetchingAndResumeRestarts(t *testing.T) {
 func ExampleInspector_Retry() {
 	client, cleanup := exampleServer()
 	defer cleanup()
-	ctx := context.Background()
-	// A job with no worker's handler to run it would go dead; here a job
-	// is made dead by hand to keep the example short: see TestFailures.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	p, _ := pool.New(2)
+	defer p.Close()
+	w, _ := durable.NewWorker(client, p)
+	var fixed atomic.Bool // the bug a deploy fixes
+	durable.Handle(w, "export", func(ctx context.Context, file string) error {
+		if !fixed.Load() {
+			return retry.Permanent(errors.New("disk full"))
+		}
+		return nil
+	})
+	go w.Run(ctx)
+	defer w.Shutdown(ctx)
+
 	in, _ := durable.NewInspector(client)
-	if err := in.Retry(ctx, "nosuchjob"); errors.Is(err, durable.ErrNotFound) {
-		fmt.Println("not found")
+	id, _ := client.Enqueue(ctx, "export", "report.csv")
+	// A job's record can be watched, as a dashboard would.
+	records, _ := client.JetStream().KeyValue(ctx, client.Prefix()+"_records")
+	kw, _ := records.Watch(ctx, id)
+	defer kw.Stop()
+	until := func(s durable.State) *durable.Record {
+		for e := range kw.Updates() {
+			var r durable.Record
+			if e != nil && json.Unmarshal(e.Value(), &r) == nil && r.State == s {
+				return &r
+			}
+		}
+		return nil
 	}
-	if err := in.Pause(ctx, "mail"); err == nil {
-		qc, _ := in.QueueConfig(ctx, "mail")
-		fmt.Println("paused:", qc.Paused)
+	until(durable.Dead)
+	page, _ := in.Jobs(ctx, durable.JobQuery{Queue: durable.DefaultQueue, State: durable.Dead})
+	for _, r := range page.Jobs {
+		fmt.Printf("dead: %s(%s) after %d attempt: %s\n", r.Name, r.Payload, r.Attempts, r.Errors[0].Error)
 	}
+	fixed.Store(true)
+	n, _ := in.RetryDead(ctx, durable.DefaultQueue)
+	fmt.Println("retried", n)
+	r := until(durable.Succeeded)
+	if r == nil {
+		fmt.Println("timed out")
+		return
+	}
+	fmt.Printf("succeeded, retried %d time, errors kept %d\n", r.Retried, len(r.Errors))
 	// Output:
-	// not found
-	// paused: true
+	// dead: export("report.csv") after 1 attempt: disk full
+	// retried 1
+	// succeeded, retried 1 time, errors kept 1
 }

@@ -518,8 +518,6 @@ func (in *Inspector) census(ctx context.Context, window time.Duration, tail bool
 	if window == 0 {
 		window = time.Minute
 	}
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
 	now := time.Now()
 	since := now.Add(-window)
 	out := &Counts{At: now, Window: window, Queues: map[string]*StateCounts{}}
@@ -580,8 +578,9 @@ func (in *Inspector) check(ctx context.Context) error {
 	return nil
 }
 
-// withDefaultTimeout bounds a call whose context has no deadline, so that a
-// server that never answers cannot hang it.
+// withDefaultTimeout bounds a call (or, for scans, each request of one)
+// whose context has no deadline, so that a server that never answers
+// cannot hang it.
 func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
@@ -609,6 +608,8 @@ type storedMsg struct {
 // batch sends one batched direct get to stream and returns the messages
 // and how many matching messages remain after them.
 func (in *Inspector) batch(ctx context.Context, stream string, req directReq) ([]storedMsg, uint64, error) {
+	ctx, cancel := withDefaultTimeout(ctx) // per request: a scan may take long
+	defer cancel()
 	nc := in.c.nc
 	inbox := nc.NewRespInbox()
 	sub, err := nc.SubscribeSync(inbox)

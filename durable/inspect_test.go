@@ -268,6 +268,9 @@ func TestJobsRefusesBadQueries(t *testing.T) {
 			t.Errorf("Jobs(%+v) = %v, want ErrInvalid", q, err)
 		}
 	}
+	if entries, err := in.Periodic(e.ctx); err != nil || len(entries) != 0 {
+		t.Errorf("Periodic() without a scheduler = %v, %v; want none", entries, err)
+	}
 	if _, err := durable.NewInspector(nil); !errors.Is(err, durable.ErrInvalid) {
 		t.Errorf("NewInspector(nil) = %v, want ErrInvalid", err)
 	}

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -343,4 +345,52 @@ func nextTick(sched cron.Schedule, t time.Time) time.Time {
 		return time.Unix(0, (t.UnixNano()/iv+1)*iv).In(t.Location())
 	}
 	return sched.Next(t)
+}
+
+// PeriodicEntry is one periodic entry as the periodic bucket stores it: the
+// last tick claimed by any process, and that tick's job.
+type PeriodicEntry struct {
+	Entry    string
+	Spec     string    // as the claiming process had it
+	LastTick time.Time // the last tick claimed
+	LastID   string    // the ID of its job (Inspector.Job reads it)
+}
+
+// Periodic returns every entry whose tick some Scheduler of the deployment
+// has claimed, sorted by name, from one read of the periodic bucket
+// (O(entries)). An entry appears after its first tick.
+func (in *Inspector) Periodic(ctx context.Context) ([]PeriodicEntry, error) {
+	if err := in.check(ctx); err != nil {
+		return nil, err
+	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	kv, err := in.c.js.KeyValue(ctx, in.c.cfg.prefix+"_periodic")
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("durable: open periodic bucket: %w", err)
+	}
+	kw, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("durable: read periodic bucket: %w", err)
+	}
+	defer kw.Stop()
+	var out []PeriodicEntry
+	for {
+		select {
+		case e, ok := <-kw.Updates():
+			if !ok || e == nil {
+				slices.SortFunc(out, func(a, b PeriodicEntry) int { return strings.Compare(a.Entry, b.Entry) })
+				return out, nil
+			}
+			var tc tickClaim
+			if json.Unmarshal(e.Value(), &tc) == nil {
+				out = append(out, PeriodicEntry{Entry: tc.Entry, Spec: tc.Spec, LastTick: tc.Tick, LastID: tc.ID})
+			}
+		case <-ctx.Done():
+			return nil, fmt.Errorf("durable: read periodic bucket: %w", context.Cause(ctx))
+		}
+	}
 }

@@ -188,12 +188,25 @@ func TestATickIsClaimedOnce(t *testing.T) {
 			t.Errorf("%s: schedulers disagree on the ID: %v", tt.name, ids)
 		}
 	}
-	counts, err := e.inspector().Counts(e.ctx, 0)
+	in := e.inspector()
+	counts, err := in.Counts(e.ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if q := counts.Queues[durable.DefaultQueue]; q == nil || q.Queued != 2 {
 		t.Fatalf("records after two claimed ticks: %+v, want 2 queued", q)
+	}
+	entries, err := in.Periodic(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := tick.Add(24 * time.Hour)
+	if len(entries) != 1 || entries[0].Entry != "nightly report/eu" || entries[0].Spec != "0 3 * * *" ||
+		!entries[0].LastTick.Equal(next) || !strings.HasSuffix(entries[0].LastID, fmt.Sprint(next.Unix())) {
+		t.Fatalf("Periodic() = %+v, want the entry at its last tick %v", entries, next)
+	}
+	if _, err := in.Job(e.ctx, entries[0].LastID); err != nil {
+		t.Fatalf("the last tick's job: %v", err)
 	}
 }
 
