@@ -31,13 +31,15 @@ import (
 //   - Queues: O(queues). Stream info with per-subject counts, one consumer
 //     listing and the queues bucket; it reads no record.
 //   - Job: one record read.
-//   - Jobs: one page, read with batched direct gets: O(page) for the
-//     message-backed states (scheduled, queued, running, retrying) plus the
-//     jobs skipped, O(records scanned) for the record-backed ones
-//     (succeeded, dead, cancelled), at most [ScanBudget] per call
+//   - Jobs: one page. The message-backed states (scheduled, queued,
+//     running, retrying) are read from the jobs stream with batched direct
+//     gets, plus one batched read of their records: O(page) plus the jobs
+//     of other states skipped. The record-backed ones (succeeded, dead,
+//     cancelled) are read from the records bucket through an ephemeral
+//     consumer: O(records scanned), at most [ScanBudget] per call
 //     (JobQuery.Budget).
-//   - Counts: O(n), a scan of every record; Throughput: O(records written
-//     in its window).
+//   - Counts: O(n), a scan of every record through an ephemeral consumer;
+//     Throughput: O(records written in its window).
 //   - Retry, Delete, Pause, Resume, SetQueueConfig: a few round trips;
 //     RetryDead, DeleteDead and Purge scan as Counts does (Purge: only the
 //     queue's messages).
@@ -424,41 +426,84 @@ func (in *Inspector) recordJobs(ctx context.Context, q JobQuery, seq uint64) (Jo
 	return page, err
 }
 
-// scanRecords reads the records bucket from req's start (req.Batch, if
-// set, is the first batch's size), up to budget records (0: all), calling fn for each until it returns false; then end
-// says whether records remain after the last one fn saw.
+// scanRecords reads the records bucket from req's start (Seq or
+// StartTime; req.Batch, if set, is the first fetch's size), up to budget
+// records (0: all), calling fn for each until it returns false; then end
+// says whether records remain after the last one fn saw. It reads through
+// an ephemeral consumer with no acks, which streams the records in fetches
+// of up to 512 (batched direct gets cost the server a count of the pending
+// records per request, which grows with the store).
 func (in *Inspector) scanRecords(ctx context.Context, req directReq, budget int, fn func(storedMsg, *Record) bool, end func(more bool)) error {
-	// The records stream holds only records: no subject filter, which
-	// keeps the server on its fast path (a filter costs a lookup per
-	// message).
-	read, size := 0, cmp.Or(req.Batch, scanBatch)
-	for {
-		req.Batch = size
-		if budget > 0 {
-			req.Batch = min(size, budget-read)
-		}
-		size = min(2*size, scanBatch)
-		msgs, more, err := in.batch(ctx, in.c.recStream, req)
-		if err != nil {
-			return err
-		}
-		for i, m := range msgs {
-			read++
-			if !fn(m, decodeRecord(m)) {
-				end(i < len(msgs)-1 || more > 0)
-				return nil
-			}
-		}
-		if more == 0 || len(msgs) == 0 {
-			end(false)
-			return nil
-		}
+	c := in.c
+	cfg := jetstream.ConsumerConfig{
+		AckPolicy:         jetstream.AckNonePolicy,
+		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:       max(req.Seq, 1),
+		InactiveThreshold: time.Minute,
+		MemoryStorage:     true,
+	}
+	if req.StartTime != nil {
+		cfg.DeliverPolicy, cfg.OptStartSeq, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, 0, req.StartTime
+	}
+	rctx, cancel := withDefaultTimeout(ctx)
+	cons, err := c.js.CreateConsumer(rctx, c.recStream, cfg)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("durable: read records: %w", err)
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = c.js.DeleteConsumer(dctx, c.recStream, cons.CachedInfo().Name)
+	}()
+	pending := cons.CachedInfo().NumPending // records there when the scan began
+	read, size := 0, cmp.Or(req.Batch, 512)
+	for uint64(read) < pending {
 		if budget > 0 && read >= budget {
 			end(true)
 			return nil
 		}
-		req.Seq, req.StartTime = msgs[len(msgs)-1].seq+1, nil
+		n := int(min(uint64(size), pending-uint64(read)))
+		if budget > 0 {
+			n = min(n, budget-read)
+		}
+		size = min(2*size, 512)
+		wait := 5 * time.Second
+		if dl, ok := ctx.Deadline(); ok {
+			wait = min(wait, max(time.Until(dl), time.Millisecond))
+		}
+		b, err := cons.Fetch(n, jetstream.FetchMaxWait(wait))
+		if err != nil {
+			return fmt.Errorf("durable: read records: %w", err)
+		}
+		got := 0
+		for m := range b.Messages() {
+			got++
+			read++
+			md, err := m.Metadata()
+			if err != nil {
+				continue
+			}
+			sm := storedMsg{subject: m.Subject(), seq: md.Sequence.Stream, header: m.Headers(), data: m.Data()}
+			if !fn(sm, decodeRecord(sm)) {
+				for range b.Messages() { // drain the fetch
+				}
+				end(uint64(read) < pending || md.NumPending > 0)
+				return nil
+			}
+		}
+		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return fmt.Errorf("durable: read records: %w", err)
+		}
+		if got == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("durable: read records: %w", context.Cause(ctx))
+			}
+			break // expired or deleted meanwhile
+		}
 	}
+	end(false)
+	return nil
 }
 
 // StateCounts counts one queue's records by state, and the jobs that

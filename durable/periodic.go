@@ -213,6 +213,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		var next time.Time
 		s.mu.Lock()
 		for _, e := range s.entries {
+			if e.next.IsZero() {
+				continue // its schedule has ended
+			}
 			if !e.next.After(now) {
 				due = append(due, e)
 				continue

@@ -52,12 +52,15 @@ func (c *counter) register(w *durable.Worker) {
 func TestThreeSchedulersFireOncePerTick(t *testing.T) {
 	e := newEnv(t)
 	cnt := &counter{runs: map[string]int{}}
-	e.worker(cnt.register)
 	fires := make(chan durable.Fire, 64)
 	var scheds []*durable.Scheduler
 	var wg sync.WaitGroup
-	for range 3 {
-		s, err := durable.NewScheduler(e.otherClient(), durable.OnFire(func(f durable.Fire) { fires <- f }))
+	// The clients first: durable.New updates the stream, which races (in
+	// nats-server v2.15.3, under -race) with a worker creating consumers.
+	clients := []*durable.Client{e.otherClient(), e.otherClient(), e.otherClient()}
+	e.worker(cnt.register)
+	for _, c := range clients {
+		s, err := durable.NewScheduler(c, durable.OnFire(func(f durable.Fire) { fires <- f }))
 		if err != nil {
 			t.Fatal(err)
 		}
