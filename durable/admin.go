@@ -26,7 +26,8 @@ const deleteMarkerTTL = time.Minute
 // the record before each attempt: Meta.ReadRecord). A job with a Unique key claims the key again and, if another job
 // holds it meanwhile, is not retried ([ErrDuplicate]). The record is
 // changed with a compare-and-set, so of two concurrent Retry calls for one
-// job exactly one enqueues it; the other gets [ErrNotDead]. It returns
+// job exactly one enqueues it; the other gets [ErrNotDead]. A job past its
+// Deadline is dead again at its first delivery ([ErrDeadline]). It returns
 // [ErrNotFound] without a record and [ErrNotDead] when the job is not dead.
 func (in *Inspector) Retry(ctx context.Context, id string) error {
 	if err := in.check(ctx); err != nil {

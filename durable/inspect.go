@@ -43,6 +43,13 @@ import (
 //   - Retry, Delete, Pause, Resume, SetQueueConfig: a few round trips;
 //     RetryDead, DeleteDead and Purge scan as Counts does (Purge: only the
 //     queue's messages).
+//
+// Measured on a 2-core machine with 1,000,000 jobs queued in one queue
+// (BenchmarkInspect -inspect.jobs=1000000, embedded server, in-process
+// connection): Queues 1.8ms, a page of 50 queued jobs 13ms at the start and
+// 27ms halfway, a cancelled-jobs page that spends its 20,000-record budget
+// 0.43s, Counts 31s (about 32,000 records/s). So a dashboard polls Queues,
+// pages with Jobs, and calls Counts rarely.
 type Inspector struct {
 	c *Client
 }

@@ -26,7 +26,7 @@ func BenchmarkInspect(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	const batch = 20000
 	payload := make([]byte, 64)
