@@ -48,7 +48,7 @@ func Connect(url string, opts ...ClientOption) (*Client, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyClient(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -79,7 +79,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyClient(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -363,7 +363,7 @@ func (c *Client) prepare(j Job, now time.Time) (*Meta, string, []byte, error) {
 		if o == nil {
 			return nil, "", nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyJob(&cfg); err != nil {
 			return nil, "", nil, err
 		}
 	}
@@ -472,8 +472,8 @@ func (c *Client) release(m *Meta) {
 // are the job subjects; a job message carries metaHeader (Meta as JSON) and
 // jetstream.MsgIDHeader; c.release(&r.Meta) frees a unique key; parseMeta
 // reads a delivered message's Meta. To retry a dead job, reset the record
-// (State Queued, Attempts and GivenBack 0, keep Errors) and publish its payload to its
-// ready subject with Meta.ReadRecord set and a fresh Nats-Msg-Id.
+// (State Queued, Attempts and GivenBack 0, keep Errors) and publish its
+// payload to its ready subject with Meta.ReadRecord set.
 
 // forget removes the record of a job that failed to enqueue, as far as the
 // server can be reached.

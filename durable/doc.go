@@ -28,8 +28,8 @@
 // once. A job whose name the worker that gets it does not know is dead at
 // once too, with that reason ([ErrUnknownHandler]), rather than redelivered
 // forever: every worker of a queue must register every handler of the jobs
-// enqueued there. Inside a handler,
-// [FromContext] gives the job's ID and attempt number.
+// enqueued there. Inside a handler, [FromContext] gives the job's ID and
+// attempt number.
 //
 // # Outcomes
 //
@@ -56,13 +56,15 @@
 // after the worker's AckWait, 30s by default), or when the server dies with
 // acknowledgements sent but not yet applied: measured with raw JetStream on
 // a 2-core machine, a kill -9 of a process embedding the server redelivered
-// 270-808 of 100,000 jobs (the window is the acks in flight, a few
-// milliseconds of work). So handlers must be idempotent; [FromContext] gives the job ID to key
-// side effects on. A job whose record already says it succeeded is not run
-// again when its message is redelivered. Enqueue is exactly once when it has
-// a [Unique] key: a second Enqueue with the key, while the first job is not
-// finished, returns the first job's ID and [ErrDuplicate]; so is an Enqueue
-// with an [ID] while that job's record is retained.
+// 270-808 of 100,000 jobs, those unacknowledged or whose acknowledgement
+// was in flight. So handlers must be idempotent; [FromContext] gives the job
+// ID to key side effects on. A job whose record already says it succeeded
+// is not run again when its message is redelivered. Enqueue is exactly once
+// with a [Unique] key: a second Enqueue with the key, while the first job is
+// not finished, returns the first job's ID and [ErrDuplicate]; so is an
+// Enqueue with an [ID] while that job's record is retained. Without either,
+// an Enqueue that returned an error may have stored the job, and retrying it
+// may make two.
 //
 // # Storage layout
 //
@@ -87,7 +89,7 @@
 //     "<id>.due" and then acknowledged. This gives millisecond accuracy (the
 //     server's redelivery timer), where server message schedules have 1s
 //     resolution; and since the delayed consumer has no MaxAckPending limit,
-//     a million delayed jobs never block ready ones.
+//     delayed jobs, however many, do not hold back ready ones.
 //   - KV bucket "TS_JOBS_records" (stream "KV_TS_JOBS_records", history 1,
 //     per-message TTL allowed), key = job ID, value = a [Record] as JSON:
 //     the source of truth for state, attempt counts (JetStream's delivery
@@ -97,15 +99,16 @@
 //     acknowledged, by an acker goroutine, so the hot path never waits on a
 //     round trip. A job is written at Enqueue (queued or scheduled, without
 //     the payload, which is in its message), once it has run [RunningAfter]
-//     (running), and at each outcome (retrying, succeeded, dead, cancelled,
-//     or queued again when a Shutdown gives it back). A worker reads the
+//     (running; see below for redeliveries), and at each outcome (retrying,
+//     succeeded, dead, cancelled, or queued again when a Shutdown gives it
+//     back). A worker reads the
 //     record before running a job only when the message alone may not tell
 //     the truth: a redelivery, or a message stored before the worker began
-//     hearing cancels (or before its last reconnect). Attempts of a worker
-//     that died mid-job are counted from the server's delivery count less
-//     Record.GivenBack. A finished record (succeeded, cancelled) expires after the
-//     job's Retention (default 24h); a dead one after the client's
-//     DeadRetention (default 7 days); each retained record costs about 160 B
+//     hearing cancels (or before its last reconnect); such a job's record is
+//     written running as its attempt starts, so that the attempts of a job
+//     that kills its worker are counted. A finished record (succeeded, cancelled) expires
+//     after the job's Retention (default 24h), a dead one after the client's
+//     DeadRetention (default 7 days): each retained record costs about 160 B
 //     of server memory.
 //   - KV bucket "TS_JOBS_unique": key = the unique key (base64url), value =
 //     the job ID, claimed with Create at Enqueue and deleted when the job
@@ -123,13 +126,13 @@
 // A worker reads each queue's [QueueConfig] from the queues bucket and
 // follows changes as they are written. A paused queue is not fetched (jobs
 // already running finish; a job that a long poll brings after the pause is
-// given back unrun). MaxRunning caps the
-// jobs of the queue that run at once across the cluster: workers set
-// MaxAckPending of the queue's ready consumers to it, so the server hands
-// out no more unacknowledged messages than that; the cap is exact for jobs
-// of one priority level and holds per level otherwise (five levels may run
-// up to 5 x MaxRunning), and a job waiting for its retry backoff holds its
-// place under the cap. Rate paces each worker's fetches of the
-// queue with a token bucket (Rate per second, Burst at most): the rate holds
-// per worker process, so N workers take at most N times Rate.
+// given back unrun). MaxRunning caps the jobs of the queue that run at once
+// across the cluster: workers set MaxAckPending of the queue's ready
+// consumers to it, so the server hands out no more unacknowledged messages
+// than that; the cap is exact for jobs of one priority level and holds per
+// level otherwise (five levels may run up to 5 x MaxRunning), and a job
+// waiting for its retry backoff holds its place under the cap. Rate paces
+// each worker's fetches of the queue with a token bucket (Rate per second,
+// Burst at most): the rate holds per worker process, so N workers take at
+// most N times Rate.
 package durable

@@ -79,7 +79,20 @@ type polled struct {
 	level int
 }
 
-// watchQueue reads the queue's controls and follows their changes.
+// readQueue reads the queue's controls once, before its consumers exist.
+func (w *Worker) readQueue(ctx context.Context, q *queue) error {
+	e, err := w.c.queues.Get(ctx, q.name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("durable: read controls of queue %s: %w", q.name, err)
+	}
+	w.applyConfig(ctx, q, e)
+	return nil
+}
+
+// watchQueue follows changes of the queue's controls; its consumers exist.
 func (w *Worker) watchQueue(ctx context.Context, q *queue) error {
 	// The watch lives until Run stops it, not as long as ctx.
 	kw, err := w.c.queues.Watch(w.jobCtx, q.name)

@@ -182,7 +182,8 @@ func (w *Worker) process(m jetstream.Msg) {
 		return
 	}
 	var rec *Record
-	if meta.ReadRecord || !w.trusted(m) {
+	slow := meta.ReadRecord || !w.trusted(m)
+	if slow {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		r, _, err := w.c.record(ctx, meta.ID)
 		cancel()
@@ -198,14 +199,10 @@ func (w *Worker) process(m jetstream.Msg) {
 	if rec == nil {
 		rec = &Record{Meta: *meta, State: Queued}
 	}
-	// Deliveries that left no outcome in the record were attempts whose
-	// worker died (the server's count holds unless the server crashed).
+	// A record still saying running is an attempt whose worker died.
+	// (The server's delivery count cannot tell: it also counts deliveries
+	// given back unrun.)
 	crashed := rec.State == Running
-	if md, err := m.Metadata(); err == nil {
-		if d := int(md.NumDelivered) - 1 - rec.GivenBack; d > rec.Attempts {
-			rec.Attempts, crashed = d, true
-		}
-	}
 	rec.Payload = m.Data()
 	now := time.Now()
 
@@ -249,6 +246,12 @@ func (w *Worker) process(m jetstream.Msg) {
 	}
 	ctx = context.WithValue(ctx, infoKey{}, &Info{ID: rec.ID, Name: rec.Name, Queue: rec.Queue, Attempt: rec.Attempts, MaxAttempts: rec.MaxAttempts})
 	a := &active{msg: m, rec: rec, cancel: cancel, progress: now, started: now}
+	if slow {
+		// A redelivery may be a job that kills its worker: count this
+		// attempt now, not after RunningAfter.
+		a.marked = true
+		_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(rec))
+	}
 	w.mu.Lock()
 	w.running[rec.ID] = a
 	_, cancelled := w.cancelled[rec.ID]
@@ -311,10 +314,11 @@ func (w *Worker) fail(rec *Record, m jetstream.Msg, err error, now time.Time, fi
 	w.finish(rec, m, actAck, 0, true)
 }
 
-// RunningAfter is how long a job runs before its record says
-// [Running]: shorter jobs go from queued to their outcome with one write.
-// A worker that dies mid-attempt is noticed either way: the server's
-// delivery count says the attempt happened.
+// RunningAfter is how long a job runs before its record says [Running]:
+// shorter jobs go from queued to their outcome with one write. A
+// redelivered job's record says running from the start of its attempt, so
+// a job that kills its worker is counted from its second attempt on (the
+// first, if shorter than RunningAfter, is not).
 const RunningAfter = 500 * time.Millisecond
 
 // maxErrors is how many attempt errors a record keeps: the first and the

@@ -3,10 +3,13 @@ package durable_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/threadsystem/threadsystem/durable"
 )
@@ -112,5 +115,28 @@ func TestRateLimitPacesStarts(t *testing.T) {
 	// the first token.
 	if min := time.Duration(float64(n-1) / rate * 0.8 * float64(time.Second)); span < min {
 		t.Fatalf("%d starts within %v, want at least %v at %v/s", n, span, min, rate)
+	}
+}
+
+func TestMaxRunningFollowsAChangeWhileRunning(t *testing.T) {
+	e := newEnv(t)
+	e.worker(nil)
+	// The worker made the consumers; the admin side now sets a cap.
+	e.setQueue(durable.DefaultQueue, durable.QueueConfig{MaxRunning: 3})
+	js := e.c.JetStream()
+	for {
+		c, err := js.Consumer(e.ctx, e.c.Prefix(), durable.DefaultQueue+"_p2")
+		switch {
+		case errors.Is(err, jetstream.ErrConsumerNotFound): // Run is still setting up
+		case err != nil:
+			t.Fatal(err)
+		case c.CachedInfo().Config.MaxAckPending == 3:
+			return
+		}
+		select {
+		case <-e.ctx.Done():
+			t.Fatal("MaxAckPending never became 3")
+		case <-time.After(10 * time.Millisecond): // polling the server's state
+		}
 	}
 }

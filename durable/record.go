@@ -82,8 +82,8 @@ type Meta struct {
 	ReadRecord bool `json:"read_record,omitempty"`
 }
 
-// BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf and
-// OnRetry are functions and stay in the enqueuing process).
+// BackoffSpec is the stored form of a retry.Policy: its data fields (RetryIf
+// and OnRetry are functions, which the Backoff option refuses).
 type BackoffSpec struct {
 	InitialDelay time.Duration `json:"initial,omitempty"`
 	Multiplier   float64       `json:"multiplier,omitempty"`
@@ -127,7 +127,7 @@ type Job struct {
 func (j *Job) hasID() bool {
 	var c jobConfig
 	for _, o := range j.Options {
-		if o != nil && o(&c) == nil && c.id != "" {
+		if o != nil && o.applyJob(&c) == nil && c.id != "" {
 			return true
 		}
 	}

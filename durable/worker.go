@@ -83,7 +83,7 @@ func NewWorker(client *Client, p *pool.Pool, opts ...WorkerOption) (*Worker, err
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(&cfg); err != nil {
+		if err := o.applyWorker(&cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -283,10 +283,15 @@ func (w *Worker) setup(ctx context.Context) error {
 	w.reconnects = w.c.nc.Stats().Reconnects
 	w.mu.Unlock()
 	for _, q := range w.queues {
-		if err := w.watchQueue(fctx, q); err != nil {
+		// Controls first, so the consumers are made with the queue's cap;
+		// then the watch, which sees every later change.
+		if err := w.readQueue(fctx, q); err != nil {
 			return err
 		}
 		if err := w.makeConsumers(fctx, q); err != nil {
+			return err
+		}
+		if err := w.watchQueue(fctx, q); err != nil {
 			return err
 		}
 	}

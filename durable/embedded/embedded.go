@@ -33,7 +33,12 @@ var ErrInvalidOption = errors.New("embedded: invalid option")
 
 // Option configures Start. Options are values; a bad one makes Start fail
 // with an error wrapping [ErrInvalidOption].
-type Option func(*config) error
+type Option interface{ apply(*config) error }
+
+// option adapts a func to Option.
+type option func(*config) error
+
+func (f option) apply(c *config) error { return f(c) }
 
 type config struct {
 	host       string
@@ -49,7 +54,7 @@ type config struct {
 // Listen makes the server listen for clients on host:port. Port 0 (the
 // default, with host "127.0.0.1") picks a free port; ClientURL tells which.
 func Listen(host string, port int) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if port < 0 || port > 65535 {
 			return fmt.Errorf("%w: port %d out of range 0-65535", ErrInvalidOption, port)
 		}
@@ -58,50 +63,50 @@ func Listen(host string, port int) Option {
 		}
 		c.host, c.port = host, port
 		return nil
-	}
+	})
 }
 
 // InProcessOnly opens no network listener at all: only [Server.Conn] and
 // connections made with nats.InProcessServer reach the server, and
 // ClientURL returns "".
 func InProcessOnly() Option {
-	return func(c *config) error { c.inProcess = true; return nil }
+	return option(func(c *config) error { c.inProcess = true; return nil })
 }
 
 // Name sets the server's name (default "threadsystem"), which JetStream
 // keeps in its metadata.
 func Name(name string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if name == "" {
 			return fmt.Errorf("%w: empty server name", ErrInvalidOption)
 		}
 		c.name = name
 		return nil
-	}
+	})
 }
 
 // ReadyTimeout is how long Start waits for the server to accept clients
 // (default 10s; a restart on a large store replays its index first).
 func ReadyTimeout(d time.Duration) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("%w: ready timeout %v is not positive", ErrInvalidOption, d)
 		}
 		c.ready = d
 		return nil
-	}
+	})
 }
 
 // MaxStore caps the file store in bytes (default: the server's, 75% of the
 // free disk).
 func MaxStore(bytes int64) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if bytes <= 0 {
 			return fmt.Errorf("%w: max store %d is not positive", ErrInvalidOption, bytes)
 		}
 		c.maxStore = bytes
 		return nil
-	}
+	})
 }
 
 // SyncAlways makes the file store fsync every write before acknowledging it:
@@ -109,18 +114,18 @@ func MaxStore(bytes int64) Option {
 // dies, at a large cost in throughput. By default the store syncs every two
 // minutes and a process crash loses nothing that was acknowledged.
 func SyncAlways() Option {
-	return func(c *config) error { c.syncAlways = true; return nil }
+	return option(func(c *config) error { c.syncAlways = true; return nil })
 }
 
 // Logger sends the server's log to l (by default the server logs nothing).
 func Logger(l server.Logger) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if l == nil {
 			return fmt.Errorf("%w: nil logger", ErrInvalidOption)
 		}
 		c.logger = l
 		return nil
-	}
+	})
 }
 
 // Server is a running in-process NATS server with JetStream. Its methods are
@@ -153,7 +158,7 @@ func Start(dir string, opts ...Option) (*Server, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
 		}
-		if err := o(&c); err != nil {
+		if err := o.apply(&c); err != nil {
 			return nil, err
 		}
 	}
