@@ -82,18 +82,23 @@ type Fire struct {
 
 // SchedulerOption configures NewScheduler. A bad value makes it return an
 // error wrapping [ErrInvalid].
-type SchedulerOption func(*Scheduler) error
+type SchedulerOption interface{ applyScheduler(*Scheduler) error }
+
+// schedOpt adapts a func to SchedulerOption.
+type schedOpt func(*Scheduler) error
+
+func (f schedOpt) applyScheduler(s *Scheduler) error { return f(s) }
 
 // OnFire calls f after each tick this Scheduler handled, from its Run
 // goroutine, one call at a time: f must not block for long.
 func OnFire(f func(Fire)) SchedulerOption {
-	return func(s *Scheduler) error {
+	return schedOpt(func(s *Scheduler) error {
 		if f == nil {
 			return fmt.Errorf("%w: nil OnFire func", ErrInvalid)
 		}
 		s.onFire = f
 		return nil
-	}
+	})
 }
 
 // NewScheduler returns a scheduler enqueueing on client's deployment. It
@@ -111,7 +116,7 @@ func NewScheduler(client *Client, opts ...SchedulerOption) (*Scheduler, error) {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
 		}
-		if err := o(s); err != nil {
+		if err := o.applyScheduler(s); err != nil {
 			return nil, err
 		}
 	}
