@@ -105,6 +105,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 		Storage:     jetstream.FileStorage,
 		Replicas:    cfg.replicas,
 		Duplicates:  2 * time.Minute,
+		AllowDirect: true, // inspection pages jobs with batched direct gets
 	}); err != nil {
 		return nil, fmt.Errorf("durable: create stream %s: %w", c.stream, err)
 	}

@@ -70,6 +70,11 @@ type Meta struct {
 	Unique      string        `json:"unique,omitempty"`
 	EnqueuedAt  time.Time     `json:"enqueued_at"`
 	RunAt       time.Time     `json:"run_at,omitzero"` // when a delayed job is due
+	// Retried counts the times the job was retried from dead with
+	// Inspector.Retry or RetryDead, its attempts reset each time; RetriedAt
+	// is the last of them.
+	Retried   int       `json:"retried,omitempty"`
+	RetriedAt time.Time `json:"retried_at,omitzero"`
 	// ReadRecord makes workers read the job's record before each attempt
 	// even on a first delivery, so that its attempts and errors go on from
 	// there: set it when republishing a job that has a record (a retry of a
