@@ -76,7 +76,8 @@
 //     [pool.Normal], p0 [pool.Lowest]; one subject per level of
 //     pool.NumPriorities) and "TS_JOBS.delayed.<queue>" for jobs not yet due.
 //     A message's data is the payload; its header "Ts-Meta" holds the job's
-//     metadata as JSON (see [Meta]).
+//     metadata as JSON (see [Meta]). The stream allows direct gets, which
+//     [Inspector] pages read.
 //   - One durable pull consumer per subject, named "<queue>_p<n>" and
 //     "<queue>_delayed", created by workers, explicit ack, MaxDeliver
 //     unlimited (the record counts attempts). A worker fetches the p4
@@ -115,6 +116,10 @@
 //     ends (succeeded, dead or cancelled).
 //   - KV bucket "TS_JOBS_queues": key = queue name, value = a [QueueConfig]
 //     as JSON (paused, maxRunning, rate, burst). Workers watch it.
+//   - KV bucket "TS_JOBS_periodic": one key per [Scheduler] entry (its
+//     name, or a hash of a name that is not a subject token), holding the
+//     entry, its spec, the last tick claimed and that tick's job ID; changed
+//     only by compare-and-set, so one process of many claims each tick.
 //   - Core subject "TS_JOBS.cancel" (not stored): [Client.Cancel] publishes a
 //     job ID there; every worker subscribes.
 //
