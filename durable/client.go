@@ -97,7 +97,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name:        c.stream,
 		Description: "threadsystem durable jobs",
 		Subjects:    []string{cfg.prefix + ".q.>", cfg.prefix + ".delayed.>"},
@@ -111,7 +111,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 	}
 	// The records bucket is made as a stream so that it allows per-message
 	// TTLs without limit markers; it is a KV bucket to every reader.
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name:              c.recStream,
 		Description:       "threadsystem durable job records",
 		Subjects:          []string{c.recSubject + ">"},
@@ -568,6 +568,9 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 		c.release(&r.Meta)
 		if err := c.nc.Publish(c.cancelSubj, []byte(id)); err != nil {
 			return fmt.Errorf("durable: publish cancel of %s: %w", id, err)
+		}
+		if _, ok := ctx.Deadline(); !ok {
+			return c.nc.FlushTimeout(10 * time.Second) // FlushWithContext needs a deadline
 		}
 		return c.nc.FlushWithContext(ctx)
 	}
