@@ -17,7 +17,7 @@ func main() {
 	quick := flag.Bool("quick", false, "scale job counts down 10x for a smoke run")
 	scale := flag.Float64("scale", 1, "multiply job counts (applied on top of -quick)")
 	only := flag.String("only", "", "regexp: run only workloads whose key matches: a-tiny, b-cpu, c-sleep, d-latency, e-memory, f-priority, g-multi, "+
-		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer, p-schedule-scale; with -durable also p-durable, q-durable-latency, r-durable-rss")
+		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer, s-schedule-scale; with -durable also p-durable, q-durable-latency, r-durable-rss")
 	with := flag.String("with", "", "regexp: run only rows whose name matches (the rows their ratios divide by always run)")
 	var dc DurableConfig
 	flag.BoolVar(&dc.On, "durable", false, "also run the durable sections (p)-(r): threadsystem durable, raw JetStream and asynq + redis-server (-only durable for them alone)")
