@@ -33,6 +33,9 @@ func measure(w Workload, runs int, progress io.Writer) ([]Result, error) {
 		res[i] = Result{Entry: e, Samples: make([][]float64, len(w.Metrics))}
 	}
 	runs = max(runs, w.Runs)
+	if w.MaxRuns > 0 {
+		runs = min(runs, w.MaxRuns)
+	}
 	for run := range runs {
 		start := time.Now()
 		for k := range res {

@@ -17,19 +17,28 @@ func main() {
 	quick := flag.Bool("quick", false, "scale job counts down 10x for a smoke run")
 	scale := flag.Float64("scale", 1, "multiply job counts (applied on top of -quick)")
 	only := flag.String("only", "", "regexp: run only workloads whose key matches: a-tiny, b-cpu, c-sleep, d-latency, e-memory, f-priority, g-multi, "+
-		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer, p-schedule-scale")
+		"h-future, i-map, j-dag, k-schedule, l-event, m-event-latency, n-registry, o-observer, s-schedule-scale; with -durable also p-durable, q-durable-latency, r-durable-rss")
 	with := flag.String("with", "", "regexp: run only rows whose name matches (the rows their ratios divide by always run)")
+	var dc DurableConfig
+	flag.BoolVar(&dc.On, "durable", false, "also run the durable sections (p)-(r): threadsystem durable, raw JetStream and asynq + redis-server (-only durable for them alone)")
+	flag.IntVar(&dc.Jobs, "durable.jobs", 100_000, "(p): jobs enqueued and processed per run")
+	flag.DurationVar(&dc.For, "durable.for", 10*time.Second, "(q): how long 1,000 jobs/s are offered (the first 1,000 jobs are discarded)")
+	flag.IntVar(&dc.Queued, "durable.queued", 1_000_000, "(r): jobs queued for the RSS reading")
+	flag.DurationVar(&dc.Stalled, "durable.stalled", 60*time.Second, "a durable run fails when no job completes for this long")
 	flag.Parse()
-	if err := run(os.Stdout, os.Stderr, *runs, *quick, *scale, *only, *with); err != nil {
+	if err := run(os.Stdout, os.Stderr, *runs, *quick, *scale, *only, *with, dc); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
 // run parses the filters, runs the selected workloads and writes the report.
-func run(out, progress io.Writer, runs int, quick bool, scale float64, only, with string) error {
+func run(out, progress io.Writer, runs int, quick bool, scale float64, only, with string, dc DurableConfig) error {
 	if runs < 1 || scale <= 0 {
 		return fmt.Errorf("-runs must be >= 1 and -scale > 0")
+	}
+	if dc.On && (dc.Jobs < 1 || dc.Queued < 1 || dc.For < time.Second || dc.Stalled < time.Second) {
+		return fmt.Errorf("-durable.jobs and -durable.queued must be >= 1, -durable.for and -durable.stalled >= 1s")
 	}
 	onlyRE, err := regexp.Compile(only)
 	if err != nil {
@@ -52,9 +61,12 @@ func run(out, progress io.Writer, runs int, quick bool, scale float64, only, wit
 	calibrate()
 	start := time.Now()
 	header(out, runs, sc)
+	if dc.On {
+		fmt.Fprintf(out, "- durable sections (p)-(r): at most 3, 3 and 1 runs (fewer with -runs); a fresh broker and temporary directory per run\n\n")
+	}
 	var done []Workload
 	var all [][]Result
-	for _, w := range workloads(cs, sc) {
+	for _, w := range append(workloads(cs, sc), durableWorkloads(dc, sc, progress)...) {
 		if !onlyRE.MatchString(w.Key) {
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/threadsystem/threadsystem/schedule"
 )
 
-// Names of the rows of (p).
+// Names of the rows of (s).
 const (
 	tsScaleName     = "threadsystem schedule"
 	robfigScaleName = "robfig/cron v3"
@@ -21,7 +21,7 @@ const (
 	robfigRemoves   = 100                    // robfig's Remove is O(n): time this many
 )
 
-// scaler is one scheduler of (p) under test.
+// scaler is one scheduler of (s) under test.
 type scaler struct {
 	at     func(t time.Time, fn func()) // one-shot at t
 	every  func(d time.Duration)        // a periodic no-op entry, its function shared by all
@@ -32,12 +32,12 @@ type scaler struct {
 	stop   func()
 }
 
-// scheduleScaleWorkload is (p): the scheduler at scale.
+// scheduleScaleWorkload is (s): the scheduler at scale.
 func scheduleScaleWorkload(sc Scale) Workload {
 	n := sc.n(100_000)
 	nMem := sc.n(1_000_000)
 	f0 := func(v float64) string { return fmt.Sprintf("%.0f", v) }
-	w := Workload{Key: "p-schedule-scale", Title: "(p) the scheduler at scale",
+	w := Workload{Key: "s-schedule-scale", Title: "(s) the scheduler at scale",
 		What: fmt.Sprintf("burst: %s one-shot entries due at one instant, at least %v after the adds end; all started: from that instant "+
 			"to the start of the last run; p50: of the starts. spread p99: %s one-shot entries due evenly over %v, the 99th "+
 			"percentile of start − due. B/Every and B/Cron: live heap after a forced GC per waiting entry, %s entries of "+

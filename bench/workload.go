@@ -45,6 +45,9 @@ type Workload struct {
 	Base string
 	// Runs raises the repetitions for a workload whose gaps are small.
 	Runs int
+	// MaxRuns, when set, caps the repetitions of a workload too slow to
+	// repeat -runs times.
+	MaxRuns int
 	// Checks are the figures this workload puts in the closing summary of
 	// targets and peers.
 	Checks []Check

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/threadsystem/threadsystem/dag"
 	"github.com/threadsystem/threadsystem/pool"
@@ -83,4 +84,126 @@ func BenchmarkValidate100k(b *testing.B) {
 		runs++
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/node")
+}
+
+// twoDeps returns the graph of issue 19: layers of width nodes, each node
+// after the first layer depending on two nodes of the layer before (its
+// own position and the next, wrapping), all no-ops.
+func twoDeps(b *testing.B, layers, width int) *dag.Graph {
+	g := dag.New()
+	noop := func(context.Context, dag.Results) (any, error) { return nil, nil }
+	for l := range layers {
+		for k := range width {
+			var deps []string
+			if l > 0 {
+				deps = []string{"n" + strconv.Itoa((l-1)*width+k), "n" + strconv.Itoa((l-1)*width+(k+1)%width)}
+			}
+			if err := g.Add("n"+strconv.Itoa(l*width+k), noop, dag.DependsOn(deps...)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := g.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+// chain returns a graph of n no-op nodes, each depending on the one before.
+func chain(b *testing.B, n int) *dag.Graph {
+	g := dag.New()
+	noop := func(context.Context, dag.Results) (any, error) { return nil, nil }
+	for i := range n {
+		var deps []string
+		if i > 0 {
+			deps = []string{"n" + strconv.Itoa(i-1)}
+		}
+		if err := g.Add("n"+strconv.Itoa(i), noop, dag.DependsOn(deps...)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := g.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+// runPerNode runs g on a pool of GOMAXPROCS workers once per iteration and
+// reports ns/node, B/node (every allocation during the runs) and
+// kept-B/node (heap still in use with the last Report alive, after a GC).
+func runPerNode(b *testing.B, g *dag.Graph, n int, opts ...dag.RunOption) {
+	p, err := pool.New(runtime.GOMAXPROCS(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var rep *dag.Report
+	runs := 0
+	for b.Loop() {
+		rep = nil
+		if rep, err = g.Run(context.Background(), p, opts...); err != nil {
+			b.Fatal(err)
+		}
+		runs++
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	total := after.TotalAlloc - before.TotalAlloc
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/node")
+	b.ReportMetric(float64(total)/float64(runs*n), "B/node")
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(n), "kept-B/node")
+	runtime.KeepAlive(rep)
+}
+
+// BenchmarkRunLayered runs issue 19's graph, 100 layers of 1,000 nodes with
+// two dependencies each.
+func BenchmarkRunLayered(b *testing.B) {
+	const layers, width = 100, 1000
+	runPerNode(b, twoDeps(b, layers, width), layers*width)
+}
+
+// BenchmarkRunTwice runs issue 19's layered graph twice per iteration on
+// one pool, timing the first and the second Run apart, the first Report
+// still alive during the second Run: the second must be no slower.
+func BenchmarkRunTwice(b *testing.B) {
+	const layers, width = 100, 1000
+	const n = layers * width
+	g := twoDeps(b, layers, width)
+	p, err := pool.New(runtime.GOMAXPROCS(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	var first, second time.Duration
+	runs := 0
+	for b.Loop() {
+		var reps [2]*dag.Report // the first Report stays alive during the second Run
+		for k := range 2 {
+			start := time.Now()
+			if reps[k], err = g.Run(context.Background(), p); err != nil {
+				b.Fatal(err)
+			}
+			if k == 0 {
+				first += time.Since(start)
+			} else {
+				second += time.Since(start)
+			}
+		}
+		runtime.KeepAlive(reps)
+		runs++
+	}
+	b.ReportMetric(float64(first.Nanoseconds())/float64(runs*n), "first-ns/node")
+	b.ReportMetric(float64(second.Nanoseconds())/float64(runs*n), "second-ns/node")
+}
+
+// BenchmarkRunChain1M runs a chain of 1,000,000 nodes.
+func BenchmarkRunChain1M(b *testing.B) {
+	const n = 1_000_000
+	runPerNode(b, chain(b, n), n)
 }

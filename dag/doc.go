@@ -49,10 +49,20 @@
 // its failed dependency's error through Results.
 //
 // Run returns only when every job it submitted is terminal. It returns a
-// [Report] — each node's state, error, attempts and timings, the critical
-// path (the chain with the longest total run time ending at the node that
-// finished last) and the results, through [Report.Results] — and a
-// [*RunError] when any node did not succeed.
+// [Report] — each node's state, error, attempts and timings (durations
+// since [Report.Start]), the critical path (the chain with the longest
+// total run time ending at the node that finished last) and, only when Run
+// was given [KeepResults], the results through [Report.Results] — and a
+// [*RunError] when any node did not succeed. The Report keeps about 70
+// bytes a node and none of the run's pool jobs.
+//
+// As of December 2026: [NodeReport]'s Queued, Started and Finished are
+// time.Duration offsets from Report.Start ([NotReached] for a step not
+// reached) rather than time.Time values, and a Report keeps results only
+// with [KeepResults] (otherwise Report.Results returns errors wrapping
+// [ErrNotKept]). Together they cut what a Report keeps from about 410 to
+// about 70 bytes a node; a node that wants its result read after Run
+// without KeepResults can write it where the caller reads it.
 //
 // # Drawing
 //

@@ -40,6 +40,10 @@ var (
 	// node of the graph (on a Report's Results).
 	ErrNotFound = errors.New("dag: no such result")
 
+	// ErrNotKept is returned by Get and Results.Value on the Results of a
+	// Report from a Run without KeepResults.
+	ErrNotKept = errors.New("dag: results not kept (Run without KeepResults)")
+
 	// ErrType is returned by Get when the node's result is not of the
 	// requested type.
 	ErrType = errors.New("dag: wrong result type")

@@ -37,7 +37,7 @@ func ExampleGraph() {
 		return len(names), nil
 	}, dag.DependsOn("parse", "validate"), dag.WithPriority(pool.High))
 
-	rep, err := g.Run(context.Background(), p)
+	rep, err := g.Run(context.Background(), p, dag.KeepResults())
 	if err != nil {
 		fmt.Println(err)
 		return

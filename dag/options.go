@@ -85,13 +85,30 @@ func WithRetry(p retry.Policy) NodeOption {
 }
 
 // RunOption configures one Run. The interface is sealed: the run options are
-// the FailurePolicy constants.
+// the FailurePolicy constants and KeepResults.
 type RunOption interface {
 	applyRun(*runConfig) error
 }
 
 type runConfig struct {
 	policy FailurePolicy
+	keep   bool
+}
+
+// KeepResults makes the Report of the run keep every node's result, for
+// Report.Results. Without it (the default since December 2026) the Report
+// keeps only what Nodes and the critical path hold, about 70 bytes a node,
+// and results live only while the run needs them: a node reads its
+// dependencies' through its Results, and a result wanted after Run is best
+// written by its node where the caller can read it. With it the Report
+// also keeps each result, 16 bytes a node plus the result itself.
+func KeepResults() RunOption { return keepResults{} }
+
+type keepResults struct{}
+
+func (keepResults) applyRun(c *runConfig) error {
+	c.keep = true
+	return nil
 }
 
 // FailurePolicy says what a run does when a node does not succeed (ends

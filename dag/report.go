@@ -9,7 +9,9 @@ import (
 
 // Report is what Run returns: how every node ended, when it ran, and the
 // critical path. It is read-only once Run has returned, so it is safe to read
-// from many goroutines. It keeps every node's result alive for Results.
+// from many goroutines. It keeps about 70 bytes a node (Nodes, plus 16 bytes
+// a node on the critical path) and, only with KeepResults, every node's
+// result; it keeps none of the run's pool jobs.
 type Report struct {
 	// Nodes holds one entry per node, in the order the nodes were added.
 	Nodes []NodeReport
@@ -20,13 +22,24 @@ type Report struct {
 	CriticalPath []string
 	// CriticalTime is the sum of the run times along CriticalPath.
 	CriticalTime time.Duration
+	// Start is when Run started: the origin of the nodes' timings.
+	Start time.Time
 	// Elapsed is the wall time Run took.
 	Elapsed time.Duration
 
-	r *run
+	pl   *plan // for Node's and Results' lookups; nil for a Report built by hand
+	vals []any // every node's result, with KeepResults
 }
 
+// NotReached is the timing of a NodeReport step that the node's job did not
+// reach.
+const NotReached time.Duration = -1
+
 // NodeReport says how one node ended.
+//
+// As of December 2026 its timings are durations since Report.Start, not
+// times, which halves the size of a Report: Report.Start.Add(n.Started) is
+// the time the node started.
 type NodeReport struct {
 	Name string
 	// State is Succeeded, Failed, Cancelled or Skipped.
@@ -39,18 +52,18 @@ type NodeReport struct {
 	// Attempts is how many times the node's function was called.
 	Attempts int
 	// Queued, Started and Finished are the job's timings (see
-	// pool.Job.Timing); a step not reached is the zero time, and a node that
-	// was never submitted has none.
-	Queued, Started, Finished time.Time
+	// pool.Job.Timing) as durations since Report.Start; a step not reached
+	// is NotReached, and a node that was never submitted has none.
+	Queued, Started, Finished time.Duration
 }
 
 // RunTime is how long the node's job ran, Finished - Started, or 0 if it
 // never started.
 func (n NodeReport) RunTime() time.Duration {
-	if n.Started.IsZero() || n.Finished.IsZero() {
+	if n.Started < 0 || n.Finished < 0 {
 		return 0
 	}
-	return n.Finished.Sub(n.Started)
+	return n.Finished - n.Started
 }
 
 // Node returns the report of the node named name, and false if the report
@@ -60,7 +73,7 @@ func (rep *Report) Node(name string) (NodeReport, bool) {
 	if rep == nil {
 		return NodeReport{}, false
 	}
-	if rep.r == nil {
+	if rep.pl == nil {
 		for _, nr := range rep.Nodes {
 			if nr.Name == name {
 				return nr, true
@@ -68,36 +81,54 @@ func (rep *Report) Node(name string) (NodeReport, bool) {
 		}
 		return NodeReport{}, false
 	}
-	i, ok := rep.r.pl.index[name]
+	i, ok := rep.pl.index[name]
 	if !ok {
 		return NodeReport{}, false
 	}
 	return rep.Nodes[i], true
 }
 
-// Results returns the results of every node of the run, for Get.
+// Results returns the results of every node of the run, for Get. On a
+// Report from a Run without KeepResults (the default) every lookup of a
+// node of the graph returns an error wrapping ErrNotKept.
 func (rep *Report) Results() Results {
 	if rep == nil {
 		return Results{}
 	}
-	return Results{r: rep.r, of: -1}
+	return Results{rep: rep, of: -1}
+}
+
+// since is t as a duration since start, or NotReached for the zero time.
+func since(t, start time.Time) time.Duration {
+	if t.IsZero() {
+		return NotReached
+	}
+	return t.Sub(start)
 }
 
 // report waits for every submitted job, settles each node's final state and
-// builds the Report and Run's error.
+// builds the Report and Run's error. The Report keeps nothing of r.
 func (r *run) report() (*Report, error) {
-	rep := &Report{Nodes: make([]NodeReport, len(r.nodes)), r: r}
+	rep := &Report{Nodes: make([]NodeReport, len(r.nodes)), Start: r.start, pl: r.pl}
+	if r.keep {
+		rep.vals = make([]any, len(r.nodes))
+	}
 	re := &RunError{Nodes: len(r.nodes)}
 	for i := range r.nodes {
 		n := &r.nodes[i]
 		nr := &rep.Nodes[i]
 		nr.Name = r.pl.nodes[i].name
+		nr.Queued, nr.Started, nr.Finished = NotReached, NotReached, NotReached
 		if n.job != nil {
 			n.job.Wait(context.Background())
 			n.settle()
-			nr.Queued, nr.Started, nr.Finished = n.job.Timing()
+			q, s, f := n.job.Timing()
+			nr.Queued, nr.Started, nr.Finished = since(q, r.start), since(s, r.start), since(f, r.start)
 		}
 		nr.State, nr.Err, nr.Attempts = n.state, n.err, int(n.attempts)
+		if r.keep && n.state == pool.Succeeded {
+			rep.vals[i] = n.value
+		}
 		switch n.state {
 		case pool.Failed:
 			re.Failed++
@@ -136,7 +167,7 @@ func (rep *Report) criticalPath(pl *plan) {
 	// the job's bookkeeping.
 	feeds := make([]bool, n)
 	for _, i := range pl.order {
-		if !rep.Nodes[i].Started.IsZero() {
+		if rep.Nodes[i].Started >= 0 {
 			for _, d := range pl.deps(i) {
 				feeds[d] = true
 			}
@@ -145,7 +176,7 @@ func (rep *Report) criticalPath(pl *plan) {
 	for _, i := range pl.order {
 		nr := &rep.Nodes[i]
 		prev[i] = -1
-		if nr.Started.IsZero() {
+		if nr.Started < 0 {
 			best[i] = -1
 			continue
 		}
@@ -159,8 +190,8 @@ func (rep *Report) criticalPath(pl *plan) {
 		if feeds[i] {
 			continue
 		}
-		if last < 0 || nr.Finished.After(rep.Nodes[last].Finished) ||
-			nr.Finished.Equal(rep.Nodes[last].Finished) && i < last {
+		if last < 0 || nr.Finished > rep.Nodes[last].Finished ||
+			nr.Finished == rep.Nodes[last].Finished && i < last {
 			last = i
 		}
 	}

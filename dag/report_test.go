@@ -3,8 +3,10 @@ package dag_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -57,7 +59,7 @@ func TestCriticalPath(t *testing.T) {
 					t.Errorf("Elapsed = %v, want %v", rep.Elapsed, want)
 				}
 				for _, n := range rep.Nodes {
-					if n.RunTime() != tt.dur[n.Name] || n.Queued.After(n.Started) {
+					if n.RunTime() != tt.dur[n.Name] || n.Queued > n.Started || n.Queued < 0 {
 						t.Errorf("%s: queued %v started %v ran %v, want %v", n.Name, n.Queued, n.Started, n.RunTime(), tt.dur[n.Name])
 					}
 				}
@@ -78,7 +80,7 @@ func TestCriticalPathSkipsNodesThatNeverRan(t *testing.T) {
 		if !slices.Equal(rep.CriticalPath, []string{"a"}) || rep.CriticalTime != time.Second {
 			t.Fatalf("critical path %v (%v), want [a] (1s)", rep.CriticalPath, rep.CriticalTime)
 		}
-		if b, _ := rep.Node("b"); !b.Queued.IsZero() || b.RunTime() != 0 {
+		if b, _ := rep.Node("b"); b.Queued != dag.NotReached || b.Started != dag.NotReached || b.Finished != dag.NotReached || b.RunTime() != 0 {
 			t.Errorf("skipped b has timings %+v", b)
 		}
 	})
@@ -123,5 +125,35 @@ func TestReportNode(t *testing.T) {
 	var nilRep *dag.Report
 	if _, ok := nilRep.Node("x"); ok {
 		t.Error("Node on a nil report found something")
+	}
+}
+
+// TestReportKeepsNoResultByDefault checks that a Report from a Run without
+// KeepResults keeps neither the nodes' results nor their jobs alive: a
+// result becomes garbage once Run has returned, while the Report is still
+// in use.
+func TestReportKeepsNoResultByDefault(t *testing.T) {
+	p := newPool(t, 1)
+	defer p.Close()
+	g := dag.New()
+	var freed atomic.Bool
+	g.Add("big", func(context.Context, dag.Results) (any, error) {
+		v := new([1 << 16]byte)
+		runtime.AddCleanup(v, func(*atomic.Bool) { freed.Store(true) }, &freed)
+		return v, nil
+	})
+	rep, err := g.Run(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100 && !freed.Load(); i++ {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if !freed.Load() {
+		t.Error("the result of a node is still alive after Run returned a Report without KeepResults")
+	}
+	if n, ok := rep.Node("big"); !ok || n.State != pool.Succeeded {
+		t.Errorf("Node(big) = %+v, %v", n, ok)
 	}
 }

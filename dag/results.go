@@ -9,13 +9,14 @@ import (
 
 // Results gives read access to node results by name. A node's function gets
 // the Results of its dependencies, and sees only those; Report.Results sees
-// every node of the run. Reading is safe from many goroutines, allocates
+// every node of the run, when it ran with KeepResults. Reading is safe from many goroutines, allocates
 // nothing for a node that succeeded, and looks a dependency up by scanning
 // the node's dependency list (a map lookup for a Report's Results). The zero
 // Results holds nothing: every lookup returns ErrNotFound.
 type Results struct {
-	r  *run
-	of int32 // the node whose dependencies are visible, or -1 for all
+	r   *run    // a node's, during its run
+	rep *Report // a Report's
+	of  int32   // the node whose dependencies are visible, or -1 for all
 }
 
 // Value returns the result of the node named name. When that node did not
@@ -31,6 +32,16 @@ func (in Results) Value(name string) (any, error) {
 		}
 		return nil, fmt.Errorf("%w: no node %q", ErrNotFound, name)
 	}
+	if rep := in.rep; rep != nil {
+		nr := &rep.Nodes[i]
+		switch {
+		case nr.State != pool.Succeeded:
+			return nil, &NodeError{Name: name, State: nr.State, Err: nr.Err}
+		case rep.vals == nil:
+			return nil, fmt.Errorf("%w: node %q", ErrNotKept, name)
+		}
+		return rep.vals[i], nil
+	}
 	n := &in.r.nodes[i]
 	if n.state != pool.Succeeded {
 		return nil, &NodeError{Name: name, State: n.state, Err: n.err}
@@ -39,10 +50,16 @@ func (in Results) Value(name string) (any, error) {
 }
 
 func (in Results) lookup(name string) (int32, bool) {
-	if in.r == nil {
+	var pl *plan
+	switch {
+	case in.rep != nil:
+		pl = in.rep.pl
+	case in.r != nil:
+		pl = in.r.pl
+	}
+	if pl == nil {
 		return 0, false
 	}
-	pl := in.r.pl
 	if in.of < 0 {
 		i, ok := pl.index[name]
 		return i, ok

@@ -22,7 +22,7 @@ func TestGet(t *testing.T) {
 		_, inside = in.Value("bad") // not a dependency of reader
 		return nil, nil
 	}, dag.DependsOn("num"))
-	rep, _ := g.Run(context.Background(), p)
+	rep, _ := g.Run(context.Background(), p, dag.KeepResults())
 	if !errors.Is(inside, dag.ErrNotFound) {
 		t.Errorf("Value of a non-dependency inside a node = %v, want ErrNotFound", inside)
 	}
@@ -59,7 +59,7 @@ func TestGetErrorMessages(t *testing.T) {
 	g := dag.New()
 	dag.Add(g, "num", func(context.Context, dag.Results) (int, error) { return 42, nil })
 	g.Add("bad", fail)
-	rep, _ := g.Run(context.Background(), p)
+	rep, _ := g.Run(context.Background(), p, dag.KeepResults())
 	tests := []struct {
 		name string
 		err  func() error
@@ -82,5 +82,41 @@ func TestGetErrorMessages(t *testing.T) {
 	var ne *dag.NodeError
 	if _, err := rep.Results().Value("bad"); !errors.As(err, &ne) || ne.State != pool.Failed {
 		t.Fatalf("Value(bad) = %v, want a *NodeError", err)
+	}
+}
+
+// TestReportKeepsResultsOnlyWithKeepResults runs one graph with and without
+// KeepResults: without it the Report's Results give ErrNotKept for a node
+// that succeeded, the *NodeError for one that did not, and ErrNotFound for
+// a name outside the graph; with it, the values.
+func TestReportKeepsResultsOnlyWithKeepResults(t *testing.T) {
+	p := newPool(t, 1)
+	defer p.Close()
+	g := dag.New()
+	dag.Add(g, "num", func(context.Context, dag.Results) (int, error) { return 42, nil })
+	g.Add("bad", fail)
+	tests := []struct {
+		name string
+		opts []dag.RunOption
+		num  error // what Get(num) returns
+	}{
+		{"default", nil, dag.ErrNotKept},
+		{"KeepResults", []dag.RunOption{dag.KeepResults()}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, _ := g.Run(context.Background(), p, tt.opts...)
+			v, err := dag.Get[int](rep.Results(), "num")
+			if !errors.Is(err, tt.num) || err == nil && v != 42 {
+				t.Errorf("Get(num) = %d, %v; want 42 or %v", v, err, tt.num)
+			}
+			var ne *dag.NodeError
+			if _, err := rep.Results().Value("bad"); !errors.As(err, &ne) || ne.State != pool.Failed {
+				t.Errorf("Value(bad) = %v, want a *NodeError for a Failed node", err)
+			}
+			if _, err := rep.Results().Value("x"); !errors.Is(err, dag.ErrNotFound) {
+				t.Errorf("Value(x) = %v, want ErrNotFound", err)
+			}
+		})
 	}
 }

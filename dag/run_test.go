@@ -66,7 +66,7 @@ func TestRunDiamondRunsMiddleNodesConcurrently(t *testing.T) {
 			return b + c, errors.Join(err1, err2)
 		}, dag.DependsOn("b", "c"))
 
-		rep, err := g.Run(context.Background(), p)
+		rep, err := g.Run(context.Background(), p, dag.KeepResults())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -457,7 +457,7 @@ func TestRunTwice(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Go(func() {
-			rep, err := g.Run(context.Background(), p)
+			rep, err := g.Run(context.Background(), p, dag.KeepResults())
 			if v, gerr := dag.Get[string](rep.Results(), "b"); err != nil || gerr != nil || v != "ab" {
 				t.Errorf("Run: %v, Get(b) = %q, %v", err, v, gerr)
 			}

@@ -10,7 +10,8 @@ import (
 )
 
 // BenchmarkPublishSync measures Publish with 1 and 4 Sync subscribers of
-// the exact type, one of an interface type and none.
+// the exact type (which do not ask PublishedAt, so Publish reads no clock),
+// one that asks PublishedAt, one of an interface type and none.
 func BenchmarkPublishSync(b *testing.B) {
 	ctx := context.Background()
 	for _, subs := range []int{1, 4} {
@@ -30,6 +31,16 @@ func BenchmarkPublishSync(b *testing.B) {
 			}
 		})
 	}
+	b.Run("exact/subs=1/asks PublishedAt", func(b *testing.B) {
+		bus := event.NewBus()
+		var n int64
+		event.Subscribe(bus, func(ctx context.Context, v int) { n += event.PublishedAt(ctx).UnixNano() & 1 }, event.Sync())
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = event.Publish(ctx, bus, 1)
+		}
+		closeBus(b, bus)
+	})
 	b.Run("interface", func(b *testing.B) {
 		bus := event.NewBus()
 		var n int

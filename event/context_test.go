@@ -169,3 +169,178 @@ func TestSyncContextsAreNotReused(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncPublishedAtWhileHandlersAsk checks when a Sync handler's
+// PublishedAt is the publish time: always while some handler of the type
+// asks at least once every 64 publishes, however late in the handler;
+// after 64 or more publishes without an ask, the first ask gets the time of
+// the ask, and the publish after it is exact again.
+func TestSyncPublishedAtWhileHandlersAsk(t *testing.T) {
+	every := func(n int) func(int) bool { return func(i int) bool { return i%n == n-1 } }
+	// Gaps of 15 and 64 publishes in turn: the ask after the short gap
+	// does not reset the count of quiet publishes, the long gap still
+	// keeps the type timed.
+	uneven := func(i int) bool { i %= 79; return i == 14 || i == 78 }
+	tests := []struct {
+		name  string
+		asks  func(i int) bool // whether the handler asks on event i
+		exact bool             // every answer is the publish time
+	}{
+		{"asks every event", every(1), true},
+		{"asks every 10th", every(10), true},
+		{"asks every 64th", every(64), true},
+		{"asks after gaps of 15 and 64", uneven, true},
+		{"asks every 100th", every(100), false},
+	}
+	const events = 400
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				b := event.NewBus()
+				type asked struct {
+					event     int
+					at, asked time.Time
+				}
+				var got log[asked]
+				event.Subscribe(b, func(ctx context.Context, v int) {
+					if tt.asks(v) {
+						time.Sleep(time.Second) // ask late
+						got.add(asked{v, event.PublishedAt(ctx), time.Now()})
+					}
+				}, event.Sync())
+				want := make([]time.Time, events)
+				nAsks := 0
+				for i := range events {
+					time.Sleep(time.Minute)
+					want[i] = time.Now()
+					if err := event.Publish(context.Background(), b, i); err != nil {
+						t.Fatal(err)
+					}
+					if tt.asks(i) {
+						nAsks++
+					}
+				}
+				closeBus(t, b)
+				l := got.list()
+				if len(l) != nAsks {
+					t.Fatalf("handler asked %d times, want %d", len(l), nAsks)
+				}
+				for _, a := range l {
+					switch {
+					case tt.exact && !a.at.Equal(want[a.event]):
+						t.Errorf("event %d: PublishedAt = %v, want the publish time %v", a.event, a.at, want[a.event])
+					case !tt.exact && !a.at.Equal(a.asked):
+						t.Errorf("event %d, asked after 99 quiet publishes: PublishedAt = %v, want the time asked %v",
+							a.event, a.at, a.asked)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestSyncPublishedAtAfterQuietPublishesIsExactAgain checks that the ask
+// after a run of quiet publishes brings the exact time back for the next
+// publish, and for a subscription added later.
+func TestSyncPublishedAtAfterQuietPublishesIsExactAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := event.NewBus()
+		ask := false
+		var at []time.Time
+		event.Subscribe(b, func(ctx context.Context, v int) {
+			if ask {
+				time.Sleep(time.Second)
+				at = append(at, event.PublishedAt(ctx))
+			}
+		}, event.Sync())
+		publish := func(i int) time.Time {
+			time.Sleep(time.Minute)
+			now := time.Now()
+			if err := event.Publish(context.Background(), b, i); err != nil {
+				t.Fatal(err)
+			}
+			return now
+		}
+		for i := range 100 {
+			publish(i)
+		}
+		ask = true
+		first := publish(100)
+		second := publish(101)
+		event.Subscribe(b, func(context.Context, int) {}, event.Sync())
+		third := publish(102)
+		closeBus(t, b)
+		if len(at) != 3 {
+			t.Fatalf("asked %d times, want 3", len(at))
+		}
+		if want := first.Add(time.Second); !at[0].Equal(want) {
+			t.Errorf("first ask after 100 quiet publishes: PublishedAt = %v, want the time of the ask %v", at[0], want)
+		}
+		if !at[1].Equal(second) || !at[2].Equal(third) {
+			t.Errorf("next asks: PublishedAt = %v, %v, want %v, %v", at[1], at[2], second, third)
+		}
+	})
+}
+
+// uncomparableCtx is a context whose values cannot be compared with ==.
+type uncomparableCtx struct {
+	context.Context
+	tags []string
+}
+
+// TestQuietSyncContextsKeepTheirParent publishes more than 64 events to a
+// Sync handler that does not ask PublishedAt, with the same or a new parent
+// context each time, of a comparable type or not: every handler context
+// must carry its own Publish's values, and comparing contexts must not
+// panic.
+func TestQuietSyncContextsKeepTheirParent(t *testing.T) {
+	bg := context.Background()
+	same := context.WithValue(bg, ctxKey{}, -1)
+	tests := []struct {
+		name   string
+		parent func(i int) (context.Context, any)
+	}{
+		{"same parent", func(int) (context.Context, any) { return same, -1 }},
+		{"new parent each time", func(i int) (context.Context, any) { return context.WithValue(bg, ctxKey{}, i), i }},
+		{"uncomparable parent", func(i int) (context.Context, any) {
+			return uncomparableCtx{context.WithValue(bg, ctxKey{}, i), nil}, i
+		}},
+		{"alternating", func(i int) (context.Context, any) {
+			if i%2 == 0 {
+				return same, -1
+			}
+			return uncomparableCtx{context.WithValue(bg, ctxKey{}, i), nil}, i
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := event.NewBus()
+			type kept struct {
+				ctx  context.Context
+				want any
+			}
+			var got []kept
+			wants := map[int]any{}
+			event.Subscribe(b, func(ctx context.Context, v int) { got = append(got, kept{ctx, wants[v]}) }, event.Sync())
+			for i := range 200 {
+				ctx, want := tt.parent(i)
+				wants[i] = want
+				if err := event.Publish(ctx, b, i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			closeBus(t, b)
+			if len(got) != 200 {
+				t.Fatalf("handled %d events, want 200", len(got))
+			}
+			for i, k := range got {
+				if v := k.ctx.Value(ctxKey{}); v != k.want {
+					t.Errorf("event %d: handler context has value %v, want %v", i, v, k.want)
+				}
+				if at := event.PublishedAt(k.ctx); at.IsZero() {
+					t.Errorf("event %d: PublishedAt of a kept context is zero", i)
+				}
+			}
+		})
+	}
+}

@@ -24,10 +24,21 @@ const maxRecent = 8
 
 // matchList is what one published type reaches in one snapshot.
 type matchList struct {
+	bus      *Bus
 	key      any // (*E)(nil) for published type E
 	subs     []subscriber
 	nSync    uint64 // subscriptions that run in Publish's goroutine
 	hasAsync bool   // some subscription is buffered
+
+	// For a list of Sync subscriptions only (see matchList.syncCtx):
+	// publishes in a row, up to quietAfter, whose handlers did not ask
+	// PublishedAt, and the context handed to them once quietAfter is
+	// reached. On their own cache line: Publish writes quiet while
+	// handlers ask.
+	_     [64]byte
+	quiet atomic.Int32
+	lazy  atomic.Pointer[eventCtx]
+	_     [52]byte
 }
 
 // typePair keys the cache of type matches kept across snapshots.
@@ -62,7 +73,7 @@ func matches[E any](b *Bus) *matchList {
 
 // build makes the match list of type t in sn and caches it under key.
 func (b *Bus) build(sn *snapshot, key any, t reflect.Type) *matchList {
-	m := &matchList{key: key}
+	m := &matchList{bus: b, key: key}
 	for _, s := range sn.subs {
 		c := s.config()
 		if !b.match(t, c.typ) {

@@ -10,12 +10,14 @@ import "sync/atomic"
 //	Matched == Delivered + Failed + Dropped + Rejected + Abandoned
 //
 // and Pending is 0. The Sync deliveries of one Publish are counted
-// together: all enter Matched before its first Sync handler runs; when the
-// last ends, those that returned enter Delivered and those never run
-// (unsubscribed or Once taken meanwhile) leave Matched; a panic counts in
-// Failed at once. So, from a Sync handler or another goroutine, a Sync
-// delivery counts as Pending until its Publish is done with its Sync
-// handlers, and the counts are exact once it returns.
+// together, once it is done with its Sync handlers (or its goroutine
+// ends): each handler it ran enters Matched and one of Delivered (it
+// returned) or Failed (it panicked or called runtime.Goexit) at that
+// moment. So a Sync delivery never shows in Pending; a Stats read from a
+// Sync handler, or from the error handler a panic calls, does not yet count
+// that Publish's Sync deliveries; the counts are exact once it returns.
+// (Until December 2026 a Sync delivery entered Matched before its handler
+// ran, and a panic counted in Failed at once.)
 type Stats struct {
 	// Subscribers is the number of active subscriptions.
 	Subscribers int
@@ -39,8 +41,8 @@ type Stats struct {
 	// Abandoned counts buffered deliveries discarded because Close's context
 	// ended first.
 	Abandoned uint64
-	// Pending counts deliveries buffered or running now, and the Sync
-	// deliveries of Publish calls still running their Sync handlers.
+	// Pending counts buffered deliveries waiting or running now. Sync
+	// deliveries are never pending: see above.
 	Pending uint64
 }
 
@@ -51,24 +53,34 @@ type counter struct {
 	_ [56]byte
 }
 
+// counters are the bus's Stats. Buffered deliveries are counted one by
+// one in the first six; Sync ones by their Publish, when it is done with
+// its Sync handlers, in syncRan (handlers started) and syncFailed (those
+// that panicked), so a Publish to Sync subscribers makes one atomic
+// addition.
 type counters struct {
 	matched, delivered, failed, dropped, rejected, abandoned counter
+	syncRan, syncFailed                                      counter
 }
 
 // Stats returns a snapshot of the bus's counters. It is safe from many
 // goroutines, never blocks, and costs a handful of atomic loads.
 func (b *Bus) Stats() Stats {
 	c := &b.stats
+	// Publish adds syncRan before syncFailed: read them the other way, so
+	// that sf <= sr.
+	sf := c.syncFailed.Load()
+	sr := c.syncRan.Load()
 	s := Stats{
-		Delivered: c.delivered.Load(),
-		Failed:    c.failed.Load(),
+		Delivered: c.delivered.Load() + sr - sf,
+		Failed:    c.failed.Load() + sf,
 		Dropped:   c.dropped.Load(),
 		Rejected:  c.rejected.Load(),
 		Abandoned: c.abandoned.Load(),
 	}
 	// Matched is counted before any outcome of the same delivery, so reading
 	// it last keeps Pending from going negative.
-	s.Matched = c.matched.Load()
+	s.Matched = c.matched.Load() + sr
 	refused := b.refused.Load()
 	s.Published = b.entered.Load() - refused
 	s.Pending = s.Matched - (s.Delivered + s.Failed + s.Dropped + s.Rejected + s.Abandoned)

@@ -76,8 +76,10 @@ type subscriber interface {
 	// publishAny buffers v, whose dynamic type implements the
 	// subscription's interface type; see sub.publish.
 	publishAny(ctx context.Context, ac *eventCtx, v any) error
-	// invokeAny runs a Sync handler with v; see sub.invoke.
-	invokeAny(ctx context.Context, v any) bool
+	// invokeSyncAny runs a Sync handler with v; see sub.invokeSync.
+	invokeSyncAny(ctx context.Context, v any) (returned bool)
+	// callAny calls the handler with v, recovering nothing.
+	callAny(ctx context.Context, v any)
 	// drain tells the delivery goroutines to exit once the buffer is empty.
 	drain()
 	// stop discards the buffer, ends delivery and returns how many
@@ -138,7 +140,7 @@ func (c *subBase) admit(s subscriber) bool {
 
 // publish buffers e for an asynchronous subscription under its full policy,
 // counting the delivery in Matched. Sync subscriptions are run by Publish
-// (admit, then invoke), which counts them itself.
+// (admit, then the handler), which counts them itself.
 func (s *sub[E]) publish(ctx context.Context, ac *eventCtx, e E) error {
 	if !s.admit(s) {
 		return nil
@@ -152,14 +154,37 @@ func (s *sub[E]) publishAny(ctx context.Context, ac *eventCtx, v any) error {
 	return s.publish(ctx, ac, e)
 }
 
-func (s *sub[E]) invokeAny(ctx context.Context, v any) bool {
+func (s *sub[E]) invokeSyncAny(ctx context.Context, v any) bool {
 	e, _ := v.(E) // v is nil when an interface-typed event holds nil
-	return s.invoke(ctx, e)
+	return s.invokeSync(ctx, e)
 }
 
-// invoke runs the handler and reports whether it returned. A panic (or
-// runtime.Goexit) is recovered, counted in Failed and reported; the caller
-// counts a return in Delivered.
+func (s *sub[E]) callAny(ctx context.Context, v any) {
+	e, _ := v.(E) // v is nil when an interface-typed event holds nil
+	s.fn(ctx, e)
+}
+
+// invokeSync runs a Sync handler for Publish's general path and reports
+// whether it returned. A panic (or runtime.Goexit) is recovered and
+// reported; Publish counts the delivery in Stats when it is done with its
+// Sync handlers.
+func (s *sub[E]) invokeSync(ctx context.Context, e E) (returned bool) {
+	defer func() {
+		if !returned {
+			v := recover()
+			if v == nil { // since Go 1.21 only runtime.Goexit gets here
+				v = errGoexit
+			}
+			s.bus.report(s.name, v)
+		}
+	}()
+	s.fn(ctx, e)
+	return true
+}
+
+// invoke runs an asynchronous handler and reports whether it returned. A
+// panic (or runtime.Goexit) is recovered, counted in Failed and reported;
+// the caller counts a return in Delivered.
 func (s *sub[E]) invoke(ctx context.Context, e E) (returned bool) {
 	defer func() {
 		if !returned {
@@ -178,6 +203,13 @@ func (s *sub[E]) invoke(ctx context.Context, e E) (returned bool) {
 // handler's deferred call, so the stack still shows the panic.
 func (b *Bus) fail(name string, v any) {
 	b.stats.failed.Add(1)
+	b.report(name, v)
+}
+
+// report passes the panic v of the handler of subscription name to the
+// error handler, if any. It runs in the handler's deferred call, so the
+// stack still shows the panic.
+func (b *Bus) report(name string, v any) {
 	if b.onError != nil {
 		b.onError(&PanicError{Subscriber: name, Value: v, Stack: debug.Stack()})
 	}

@@ -21,6 +21,8 @@ import (
 	// any of them invalidates go test's cached result.
 	_ "github.com/threadsystem/threadsystem/cron"
 	_ "github.com/threadsystem/threadsystem/dag"
+	_ "github.com/threadsystem/threadsystem/durable"
+	_ "github.com/threadsystem/threadsystem/durable/embedded"
 	_ "github.com/threadsystem/threadsystem/event"
 	_ "github.com/threadsystem/threadsystem/pool"
 	_ "github.com/threadsystem/threadsystem/prom"
@@ -78,6 +80,9 @@ succeeded: 2
 failed: 1
 failures: [job-1: disk full]
 `},
+	{"durable", `second enqueue refused: true, same job: true
+sent "Welcome" to ada@example.com on attempt 2 of 5
+`},
 	{"prometheus", `threadsystem_jobs_submitted_total{pool="api"} 5
 threadsystem_jobs_total{pool="api",state="cancelled"} 0
 threadsystem_jobs_total{pool="api",state="failed"} 1
@@ -126,31 +131,39 @@ func TestEveryExampleIsTested(t *testing.T) {
 	}
 }
 
-// TestReadmeQuickStartIsQuickstart: the Go block under the README's Quick
-// start is this folder's quickstart program, byte for byte, so the README
-// shows a program that compiles and runs.
+// TestReadmeQuickStartIsQuickstart: the Go block under each of the README's
+// quick starts is its example program, byte for byte, so the README shows
+// programs that compile and run.
 func TestReadmeQuickStartIsQuickstart(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	program, err := os.ReadFile(filepath.Join("quickstart", "main.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Quick start\n")
-	if !ok {
-		t.Fatal("README.md has no \"## Quick start\" section")
-	}
-	_, block, ok := strings.Cut(section, "\n```go\n")
-	if !ok {
-		t.Fatal("the Quick start has no ```go block")
-	}
-	block, _, ok = strings.Cut(block, "\n```\n")
-	if !ok {
-		t.Fatal("the Quick start's ```go block does not end")
-	}
-	if block+"\n" != string(program) {
-		t.Errorf("README Quick start differs from examples/quickstart/main.go; copy the program into the README.\nREADME:\n%s", block)
+	for _, tt := range []struct{ section, program string }{
+		{"## Quick start", "quickstart"},
+		{"## Durable jobs", "durable"},
+	} {
+		program, err := os.ReadFile(filepath.Join(tt.program, "main.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, section, ok := strings.Cut(string(readme), "\n"+tt.section+"\n")
+		if !ok {
+			t.Errorf("README.md has no %q section", tt.section)
+			continue
+		}
+		_, block, ok := strings.Cut(section, "\n```go\n")
+		if !ok {
+			t.Errorf("%s has no ```go block", tt.section)
+			continue
+		}
+		block, _, ok = strings.Cut(block, "\n```\n")
+		if !ok {
+			t.Errorf("%s's ```go block does not end", tt.section)
+			continue
+		}
+		if block+"\n" != string(program) {
+			t.Errorf("README %s differs from examples/%s/main.go; copy the program into the README.\nREADME:\n%s", tt.section, tt.program, block)
+		}
 	}
 }

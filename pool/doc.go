@@ -52,7 +52,10 @@
 // full, [WithFullPolicy] decides: [Block] waits for a slot (Submit until its
 // context ends), [Reject] returns [ErrQueueFull], [DropOldest] evicts the
 // oldest job of the lowest level, which ends Cancelled with [ErrDropped].
-// TrySubmit never waits.
+// TrySubmit never waits. A job may submit to its own pool and wait for
+// what it submitted, by Go, Submit, Map, Job.Wait or Group.Wait, even on a
+// full Block queue of one worker: its submits are admitted past the bound
+// and its worker runs queued jobs while it waits ([Block], [Job.Wait]).
 //
 // # Lifecycle
 //

@@ -27,6 +27,10 @@ type demoConfig struct {
 	failRate float64
 	plain    bool
 	metrics  string
+	// durable runs the durable part after the pools' report, with
+	// durableJobs email jobs.
+	durable     bool
+	durableJobs int
 }
 
 // ioJobs is the number of slow jobs on the io pool, which make it scale.
@@ -35,7 +39,7 @@ const ioJobs = 16
 // demoFlags returns the demo's flag set, writing into c, which it first
 // sets to the defaults.
 func demoFlags(c *demoConfig) *flag.FlagSet {
-	*c = demoConfig{jobs: 20000, workers: runtime.GOMAXPROCS(0), work: 50 * time.Microsecond, failRate: 0.01}
+	*c = demoConfig{jobs: 20000, workers: runtime.GOMAXPROCS(0), work: 50 * time.Microsecond, failRate: 0.01, durable: true, durableJobs: 300}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.Var(intFlag{&c.jobs, 1}, "jobs", "run `n` main jobs on the cpu pool")
 	fs.Var(intFlag{&c.workers, 1}, "workers", "give the cpu pool `n` workers")
@@ -43,6 +47,8 @@ func demoFlags(c *demoConfig) *flag.FlagSet {
 	fs.Var(fractionFlag{&c.failRate}, "fail", "make this `fraction` of the main jobs fail, from 0 to 1 (1: all of them)")
 	fs.BoolVar(&c.plain, "plain", false, "print progress as plain lines, one a second, even on a terminal")
 	fs.Var(addrFlag{&c.metrics}, "metrics", "while the demo runs, serve /metrics, /healthz, /healthz/cpu, /healthz/io and /debug/pprof/ on this `address` (e.g. :9090)")
+	fs.BoolVar(&c.durable, "durable", true, "after the pools' report, run the durable part on an embedded JetStream server in a temporary directory (-durable=false: skip it)")
+	fs.Var(intFlag{&c.durableJobs, 1}, "durable-jobs", "enqueue `n` email jobs in the durable part")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoAbout)
 		fs.PrintDefaults()
@@ -59,7 +65,16 @@ priorities on the "cpu" pool of -workers workers. Beside them, counted apart:
 heartbeat run 5 times and a job retried until it succeeds, these three on the
 cpu pool. It shows live progress of the main jobs, then a table of jobs by
 origin whose rows add up to each pool's Stats, the pool events seen on an event
-bus, and the queue wait by priority. It takes a second or two with the defaults.
+bus, and the queue wait by priority.
+
+Then, unless -durable=false, the durable part starts an embedded JetStream
+server with file storage in a temporary directory (removed after) and enqueues
+-durable-jobs email jobs, a job that fails twice then succeeds, one that fails
+every attempt and goes to the dead letters, a report enqueued twice under one
+unique key (the second is refused), and 8 long exports. Worker A is stopped
+mid-run with the exports running; they are given back and redelivered to
+worker B. It prints what happened to each kind of job, with counts that add up
+to the stored job records. It all takes a few seconds with the defaults.
 
 flags:
 `
@@ -108,6 +123,12 @@ func demo(args []string, stdout, stderr io.Writer) int {
 	if err := runDemo(c, ln, stdout); err != nil {
 		fmt.Fprintln(stderr, "threadsys demo:", err)
 		return 1
+	}
+	if c.durable {
+		if err := runDurable(c.durableJobs, stdout); err != nil {
+			fmt.Fprintln(stderr, "threadsys demo:", err)
+			return 1
+		}
 	}
 	return 0
 }

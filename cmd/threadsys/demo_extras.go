@@ -116,7 +116,7 @@ func runPipeline(ctx context.Context, p *pool.Pool) (string, tally, error) {
 	); err != nil {
 		return "", tally{}, err
 	}
-	rep, err := g.Run(ctx, p)
+	rep, err := g.Run(ctx, p, dag.KeepResults())
 	if err != nil {
 		return "", tally{}, err
 	}

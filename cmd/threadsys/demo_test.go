@@ -31,17 +31,26 @@ type demoOutput struct {
 	ioStarted, ioScaled  int
 	ioStopped, ioRetired int
 	ioClosed             int
+	// The durable part: its header's email count, its table's rows by
+	// kind (and "= stored records"), and its closing line's figures.
+	durableJobs  int
+	durableRows  map[string]durableRow
+	durableAdded []int // enqueued, succeeded, dead
+	durableLines int   // lines starting "durable: "
 }
 
 var (
-	headerRe    = regexp.MustCompile(`^threadsys demo: (\d+) main jobs on the cpu pool \((\d+) workers`)
-	progressRe  = regexp.MustCompile(`main jobs done (\d+)/(\d+)`)
-	rowRe       = regexp.MustCompile(`^  (\S.*?)\s{2,}(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$`)
-	reconcileRe = regexp.MustCompile(`^(\w+) pool Stats reconcile: submitted (\d+) = pending (\d+) \+ queued (\d+) \+ running (\d+) \+ succeeded (\d+) \+ failed (\d+) \+ cancelled (\d+) \+ skipped (\d+);`)
-	waitRe      = regexp.MustCompile(`^\s+(highest|high|normal|low|lowest|all)\s+(\d+)\s`)
-	dagRe       = regexp.MustCompile(`^dag: (\d+) nodes, `)
-	schedRe     = regexp.MustCompile(`^schedule: heartbeat ran (\d+) times, every 20ms; sync-upstream succeeded after (\d+) attempts$`)
-	workersRe   = regexp.MustCompile(`^worker events: cpu pool (\d+) started and (\d+) stopped \(its (\d+) workers, at New and at Close\); ` +
+	headerRe      = regexp.MustCompile(`^threadsys demo: (\d+) main jobs on the cpu pool \((\d+) workers`)
+	progressRe    = regexp.MustCompile(`main jobs done (\d+)/(\d+)`)
+	rowRe         = regexp.MustCompile(`^  (\S.*?)\s{2,}(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$`)
+	reconcileRe   = regexp.MustCompile(`^(\w+) pool Stats reconcile: submitted (\d+) = pending (\d+) \+ queued (\d+) \+ running (\d+) \+ succeeded (\d+) \+ failed (\d+) \+ cancelled (\d+) \+ skipped (\d+);`)
+	waitRe        = regexp.MustCompile(`^\s+(highest|high|normal|low|lowest|all)\s+(\d+)\s`)
+	dagRe         = regexp.MustCompile(`^dag: (\d+) nodes, `)
+	schedRe       = regexp.MustCompile(`^schedule: heartbeat ran (\d+) times, every 20ms; sync-upstream succeeded after (\d+) attempts$`)
+	durableHeadRe = regexp.MustCompile(`^durable: an embedded JetStream server with file storage in a temporary directory; (\d+) email jobs`)
+	durableRowRe  = regexp.MustCompile(`^  (\S.*?)\s{2,}(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$`)
+	durableSumRe  = regexp.MustCompile(`^durable: the kind rows add up to the stored records: (\d+) enqueued = (\d+) succeeded \+ (\d+) dead;`)
+	workersRe     = regexp.MustCompile(`^worker events: cpu pool (\d+) started and (\d+) stopped \(its (\d+) workers, at New and at Close\); ` +
 		`io pool (\d+) started = 1 at New \+ (\d+) scaled up, (\d+) stopped = (\d+) retired when idle \+ (\d+) at Close$`)
 )
 
@@ -50,9 +59,30 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 func parseDemo(t *testing.T, out string) demoOutput {
 	t.Helper()
 	d := demoOutput{lines: strings.Split(out, "\n"), rows: map[string]tally{},
-		reconciled: map[string][]uint64{}, waits: map[string]uint64{}}
+		reconciled: map[string][]uint64{}, waits: map[string]uint64{}, durableRows: map[string]durableRow{}}
 	u := func(s string) uint64 { n, _ := strconv.ParseUint(s, 10, 64); return n }
+	inDurable := false // after the durable table's header
 	for _, l := range d.lines {
+		if strings.HasPrefix(l, "durable: ") {
+			d.durableLines++
+		}
+		if m := durableHeadRe.FindStringSubmatch(l); m != nil {
+			d.durableJobs = atoi(m[1])
+		}
+		if strings.HasPrefix(strings.TrimSpace(l), "durable jobs ") {
+			inDurable = true
+			continue
+		}
+		if inDurable {
+			if m := durableRowRe.FindStringSubmatch(l); m != nil {
+				d.durableRows[m[1]] = durableRow{atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6])}
+				continue
+			}
+			inDurable = false
+		}
+		if m := durableSumRe.FindStringSubmatch(l); m != nil {
+			d.durableAdded = []int{atoi(m[1]), atoi(m[2]), atoi(m[3])}
+		}
 		if m := headerRe.FindStringSubmatch(l); m != nil {
 			d.headerJobs, d.workers = atoi(m[1]), atoi(m[2])
 		}
@@ -95,10 +125,12 @@ func TestDemoCountsAddUp(t *testing.T) {
 		args              []string
 		jobs, workers     int
 		allFail, noneFail bool
+		durableJobs       int // 0: the durable part is off
 	}{
-		{"mixed", []string{"-jobs", "2000", "-workers", "2", "-work", "1us"}, 2000, 2, false, false},
-		{"all fail", []string{"-jobs", "10", "-fail", "1", "-work", "0s"}, 10, 0, true, false},
-		{"none fail", []string{"-jobs", "10", "-fail", "0", "-workers", "3", "-work", "0s"}, 10, 3, false, true},
+		{"mixed", []string{"-jobs", "2000", "-workers", "2", "-work", "1us", "-durable-jobs", "120"}, 2000, 2, false, false, 120},
+		{"all fail", []string{"-jobs", "10", "-fail", "1", "-work", "0s", "-durable=false"}, 10, 0, true, false, 0},
+		{"none fail", []string{"-jobs", "10", "-fail", "0", "-workers", "3", "-work", "0s", "-durable=false"}, 10, 3, false, true, 0},
+		{"durable default", []string{"-jobs", "10", "-work", "0s"}, 10, 0, false, false, 300},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,7 +188,48 @@ func TestDemoCountsAddUp(t *testing.T) {
 			if waits != d.waits["all"] || waits != cpu.submitted+cpu.retried {
 				fail("waits by priority sum to %d, all %d, want %d (one per attempt)", waits, d.waits["all"], cpu.submitted+cpu.retried)
 			}
+			checkDurable(t, d, tt.durableJobs, fail)
 		})
+	}
+}
+
+// checkDurable checks the durable part's figures: off, it prints nothing;
+// on, its kind rows add up to the stored records, every job ended as its kind
+// should (the flaky one after 3 attempts, the doomed one dead after 3, one
+// report for two enqueues, every export run on A then redelivered to B), and
+// the closing line agrees.
+func checkDurable(t *testing.T, d demoOutput, jobs int, fail func(string, ...any)) {
+	t.Helper()
+	if jobs == 0 {
+		if d.durableLines != 0 || len(d.durableRows) != 0 {
+			fail("-durable=false, yet %d durable lines and %d rows", d.durableLines, len(d.durableRows))
+		}
+		return
+	}
+	want := map[string]durableRow{
+		"email":  {enqueued: jobs, succeeded: jobs},
+		"flaky":  {enqueued: 1, succeeded: 1},
+		"doomed": {enqueued: 1, dead: 1},
+		"report": {enqueued: 1, succeeded: 1},
+		"export": {enqueued: durableExports, succeeded: durableExports, onA: durableExports, onB: durableExports},
+	}
+	runs := map[string]int{"email": jobs, "flaky": 3, "doomed": durableAttempts, "report": 1, "export": 2 * durableExports}
+	var sum durableRow
+	for kind, w := range want {
+		got := d.durableRows[kind]
+		sum = sum.plus(got)
+		if got.enqueued != w.enqueued || got.succeeded != w.succeeded || got.dead != w.dead || got.onA+got.onB < runs[kind] ||
+			(kind != "email" && got.onA+got.onB != runs[kind]) || (kind == "export" && got != w) {
+			fail("durable %s row %+v, want %+v with %d runs on A and B", kind, got, w, runs[kind])
+		}
+	}
+	stored := d.durableRows["= stored records"]
+	if d.durableJobs != jobs || sum != stored || stored.enqueued != jobs+3+durableExports {
+		fail("durable: header %d jobs, rows sum to %+v, stored records %+v", d.durableJobs, sum, stored)
+	}
+	if len(d.durableAdded) != 3 || d.durableAdded[0] != stored.enqueued || d.durableAdded[1] != stored.succeeded ||
+		d.durableAdded[2] != stored.dead || d.durableAdded[0] != d.durableAdded[1]+d.durableAdded[2] {
+		fail("durable closing line %v, stored records %+v", d.durableAdded, stored)
 	}
 }
 
@@ -168,7 +241,9 @@ func TestDemoOutputOrder(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
 	order := []string{"threadsys demo: 200 main jobs", "counted apart:", "serving http://127.0.0.1:", "main jobs done 200/200",
-		"dag: ", "schedule: ", "main jobs: 200 ended", "jobs by origin", "job events on the bus", "worker events:", "time in queue by priority"}
+		"dag: ", "schedule: ", "main jobs: 200 ended", "jobs by origin", "job events on the bus", "worker events:", "time in queue by priority",
+		"durable: an embedded JetStream server", "durable: unique key", "durable: worker A stopped mid-run", "durable: flaky: succeeded after 3 attempts",
+		"durable: doomed: dead after 3 attempts", "durable: exports:", "durable: emails:", "durable jobs", "= stored records", "durable: the kind rows add up"}
 	lines := strings.Split(stdout, "\n")
 	i := 0
 	for _, l := range lines {

@@ -54,7 +54,7 @@ func run() error {
 		return err
 	}
 
-	rep, err := g.Run(context.Background(), p)
+	rep, err := g.Run(context.Background(), p, dag.KeepResults())
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,577 @@
+package durable
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/threadsystem/threadsystem/pool"
+)
+
+// Client enqueues and cancels jobs. It is safe for concurrent use by many
+// goroutines; make one with Connect or New and Close it when done.
+type Client struct {
+	nc  *nats.Conn
+	own bool // Connect made nc; Close closes it
+	js  jetstream.JetStream
+	cfg clientConfig
+
+	stream     string // the jobs stream
+	recStream  string // the records bucket's stream
+	recSubject string // "$KV.<bucket>." prefix of record subjects
+	uniqSubj   string // "$KV.<bucket>." prefix of unique keys
+	cancelSubj string
+
+	records jetstream.KeyValue
+	unique  jetstream.KeyValue
+	queues  jetstream.KeyValue
+
+	mu     sync.RWMutex
+	closed bool
+}
+
+// Connect connects to the NATS server or cluster at url (a comma-separated
+// list of URLs for a cluster) and returns New's client on that connection,
+// which Close closes. The error names url when no server answers.
+func Connect(url string, opts ...ClientOption) (*Client, error) {
+	var cfg clientConfig
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
+		}
+		if err := o.applyClient(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	nopts := append([]nats.Option{nats.Name("threadsystem-durable"), nats.MaxReconnects(-1)}, cfg.natsOpts...)
+	nc, err := nats.Connect(url, nopts...)
+	if err != nil {
+		return nil, fmt.Errorf("durable: connect to %s: %w", url, err)
+	}
+	c, err := New(nc, opts...)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	c.own = true
+	return c, nil
+}
+
+// New returns a client on nc, creating the stream and buckets of the storage
+// layout (see the package doc) or updating them to this client's options.
+// It makes a few round trips to the server; the error says which step
+// failed. Close does not close nc.
+func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
+	if nc == nil {
+		return nil, fmt.Errorf("%w: nil connection", ErrInvalid)
+	}
+	cfg := clientConfig{prefix: "TS_JOBS", replicas: 1, deadRetention: 7 * 24 * time.Hour, maxPending: 4096}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
+		}
+		if err := o.applyClient(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.maxPending),
+		jetstream.WithPublishAsyncTimeout(10*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("durable: jetstream: %w", err)
+	}
+	c := &Client{nc: nc, js: js, cfg: cfg, stream: cfg.prefix}
+	recBucket, uniqBucket := cfg.prefix+"_records", cfg.prefix+"_unique"
+	c.recStream = "KV_" + recBucket
+	c.recSubject = "$KV." + recBucket + "."
+	c.uniqSubj = "$KV." + uniqBucket + "."
+	c.cancelSubj = cfg.prefix + ".cancel"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ensureStream(ctx, js, jetstream.StreamConfig{
+		Name:        c.stream,
+		Description: "threadsystem durable jobs",
+		Subjects:    []string{cfg.prefix + ".q.>", cfg.prefix + ".delayed.>"},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.replicas,
+		Duplicates:  2 * time.Minute,
+		AllowDirect: true, // inspection pages jobs with batched direct gets
+	}); err != nil {
+		return nil, fmt.Errorf("durable: create stream %s: %w", c.stream, err)
+	}
+	// The records bucket is made as a stream so that it allows per-message
+	// TTLs without limit markers; it is a KV bucket to every reader.
+	if err := ensureStream(ctx, js, jetstream.StreamConfig{
+		Name:              c.recStream,
+		Description:       "threadsystem durable job records",
+		Subjects:          []string{c.recSubject + ">"},
+		MaxMsgsPerSubject: 1,
+		MaxMsgs:           -1,
+		MaxBytes:          -1,
+		MaxMsgSize:        -1,
+		Storage:           jetstream.FileStorage,
+		Replicas:          cfg.replicas,
+		AllowRollup:       true,
+		DenyDelete:        true,
+		AllowDirect:       true,
+		Discard:           jetstream.DiscardNew,
+		Duplicates:        2 * time.Minute,
+		AllowMsgTTL:       true,
+	}); err != nil {
+		return nil, fmt.Errorf("durable: create records bucket %s: %w", recBucket, err)
+	}
+	if c.records, err = js.KeyValue(ctx, recBucket); err != nil {
+		return nil, fmt.Errorf("durable: open records bucket %s: %w", recBucket, err)
+	}
+	if c.unique, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: uniqBucket, Description: "threadsystem durable unique keys",
+		Storage: jetstream.FileStorage, Replicas: cfg.replicas,
+	}); err != nil {
+		return nil, fmt.Errorf("durable: create unique bucket %s: %w", uniqBucket, err)
+	}
+	if c.queues, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: cfg.prefix + "_queues", Description: "threadsystem durable queue controls",
+		Storage: jetstream.FileStorage, Replicas: cfg.replicas,
+	}); err != nil {
+		return nil, fmt.Errorf("durable: create queues bucket %s_queues: %w", cfg.prefix, err)
+	}
+	return c, nil
+}
+
+// Close makes later Enqueue, EnqueueBatch and Cancel calls return
+// [ErrClosed] and, for a client made by Connect, drains and closes its
+// connection. Calls already under way finish. Repeat calls are no-ops.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	if c.own {
+		c.nc.Close()
+	}
+	return nil
+}
+
+// Conn returns the client's connection.
+func (c *Client) Conn() *nats.Conn { return c.nc }
+
+// JetStream returns the client's JetStream context, for reading the stream
+// and buckets of the storage layout.
+func (c *Client) JetStream() jetstream.JetStream { return c.js }
+
+// Prefix returns the deployment prefix (see the Prefix option).
+func (c *Client) Prefix() string { return c.cfg.prefix }
+
+func (c *Client) isClosed() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.closed
+}
+
+// Enqueue stores a job that runs the handler registered as name with
+// payload (encoded with encoding/json unless Raw), and returns its ID once
+// the server has stored the job and its record: the job then survives a
+// crash of this process or of the server. With a Unique key already held by
+// an unfinished job it enqueues nothing and returns that job's ID and an
+// error wrapping [ErrDuplicate]. Bad options, an empty name or a payload
+// that does not encode give an error wrapping [ErrInvalid]; after Close,
+// [ErrClosed]. It waits for two acknowledgements (one round trip); use
+// EnqueueBatch for many jobs.
+func (c *Client) Enqueue(ctx context.Context, name string, payload any, opts ...Option) (string, error) {
+	ids, err := c.enqueue(ctx, []Job{{Name: name, Payload: payload, Options: opts}}, true)
+	if len(ids) == 1 && err != nil {
+		var je *jobError
+		if errors.As(err, &je) {
+			err = je.err
+		}
+	}
+	return ids[0], err
+}
+
+// EnqueueBatch enqueues every job of jobs, publishing them all before
+// waiting for the server's acknowledgements at once, and returns their IDs
+// in order. Jobs that failed have an empty ID, except duplicates, which have
+// the ID of the job holding their unique key. The error joins one error per
+// failed job, each saying its index ("job 3: ..."), so errors.Is finds
+// [ErrDuplicate] or [ErrInvalid]; jobs without an error are enqueued.
+// Unique jobs cost one round trip each to claim their key.
+func (c *Client) EnqueueBatch(ctx context.Context, jobs []Job) ([]string, error) {
+	if len(jobs) == 0 {
+		return nil, nil
+	}
+	return c.enqueue(ctx, jobs, false)
+}
+
+type jobError struct {
+	i   int
+	err error
+}
+
+func (e *jobError) Error() string { return fmt.Sprintf("job %d: %v", e.i, e.err) }
+func (e *jobError) Unwrap() error { return e.err }
+
+type pending struct {
+	i        int
+	rec, job jetstream.PubAckFuture
+	meta     *Meta
+}
+
+func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string, error) {
+	ids := make([]string, len(jobs))
+	if ctx == nil {
+		return ids, fmt.Errorf("%w: nil context", ErrInvalid)
+	}
+	if c.isClosed() {
+		return ids, ErrClosed
+	}
+	var errs []error
+	fail := func(i int, err error) { errs = append(errs, &jobError{i, err}) }
+	var waits []pending
+	now := time.Now()
+	for i, j := range jobs {
+		meta, subj, data, err := c.prepare(j, now)
+		if err != nil {
+			fail(i, err)
+			continue
+		}
+		if meta.Unique != "" {
+			first, err := c.claim(ctx, meta)
+			if err != nil {
+				if first != "" {
+					ids[i] = first
+				}
+				fail(i, err)
+				continue
+			}
+		}
+		// The record is the metadata plus a state (the payload is in the
+		// job's message): one encoding makes both.
+		mh, _ := json.Marshal(meta)
+		state := `,"state":"queued","attempts":0}`
+		if !meta.RunAt.IsZero() {
+			state = `,"state":"scheduled","attempts":0}`
+		}
+		recData := append(mh[:len(mh)-1:len(mh)-1], state...)
+		p := pending{i: i, meta: meta}
+		recMsg := &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}
+		if explicit := j.hasID(); explicit {
+			// A given ID makes one job while its record is retained: the
+			// record is created only if there is none, before the job.
+			_, err := c.js.PublishMsg(ctx, recMsg, jetstream.WithExpectLastSequencePerSubject(0))
+			var apiErr *jetstream.APIError
+			if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+				c.release(meta)
+				ids[i] = meta.ID
+				fail(i, fmt.Errorf("%w: job %s exists", ErrDuplicate, meta.ID))
+				continue
+			}
+			if err != nil {
+				c.release(meta)
+				fail(i, fmt.Errorf("durable: store record of job %s: %w", meta.ID, err))
+				continue
+			}
+			recMsg = nil
+		}
+		if recMsg != nil {
+			p.rec, err = c.publishAsync(ctx, recMsg)
+		}
+		if err == nil {
+			// No Nats-Msg-Id: the duplicate window costs the server a map
+			// entry per message for two minutes, and nothing here retries
+			// a publish (IDs and unique keys guard through the buckets).
+			msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{metaHeader: {string(mh)}}}
+			p.job, err = c.publishAsync(ctx, msg)
+		}
+		if err != nil {
+			c.release(meta)
+			c.forget(meta.ID)
+			fail(i, fmt.Errorf("durable: publish job %s: %w", meta.ID, err))
+			continue
+		}
+		waits = append(waits, p)
+	}
+	for _, p := range waits {
+		var err error
+		if p.rec != nil {
+			err = wait(ctx, p.rec)
+		}
+		if err == nil {
+			err = wait(ctx, p.job)
+		}
+		if err != nil {
+			c.release(p.meta)
+			c.forget(p.meta.ID)
+			fail(p.i, fmt.Errorf("durable: store job %s: %w", p.meta.ID, err))
+			continue
+		}
+		ids[p.i] = p.meta.ID
+	}
+	if len(errs) == 0 {
+		return ids, nil
+	}
+	return ids, errors.Join(errs...)
+}
+
+// publishAsync publishes m, waiting out the async window when it is full
+// rather than failing.
+func (c *Client) publishAsync(ctx context.Context, m *nats.Msg, opts ...jetstream.PublishOpt) (jetstream.PubAckFuture, error) {
+	opts = append(opts, jetstream.WithStallWait(time.Second))
+	for {
+		f, err := c.js.PublishMsgAsync(m, opts...)
+		if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+			return f, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func wait(ctx context.Context, f jetstream.PubAckFuture) error {
+	select {
+	case <-f.Ok():
+		return nil
+	case err := <-f.Err():
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+const metaHeader = "Ts-Meta"
+
+// prepare checks a job and returns its metadata, subject and payload bytes.
+func (c *Client) prepare(j Job, now time.Time) (*Meta, string, []byte, error) {
+	if j.Name == "" {
+		return nil, "", nil, fmt.Errorf("%w: empty handler name", ErrInvalid)
+	}
+	cfg := jobConfig{queue: DefaultQueue}
+	for _, o := range j.Options {
+		if o == nil {
+			return nil, "", nil, fmt.Errorf("%w: nil option", ErrInvalid)
+		}
+		if err := o.applyJob(&cfg); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	var data []byte
+	if cfg.raw {
+		switch p := j.Payload.(type) {
+		case []byte:
+			data = p
+		case string:
+			data = []byte(p)
+		case nil:
+		default:
+			return nil, "", nil, fmt.Errorf("%w: Raw payload is %T, want []byte or string", ErrInvalid, j.Payload)
+		}
+	} else {
+		var err error
+		if data, err = json.Marshal(j.Payload); err != nil {
+			return nil, "", nil, fmt.Errorf("%w: payload of %s does not encode as JSON: %w", ErrInvalid, j.Name, err)
+		}
+	}
+	m := &Meta{
+		ID: cfg.id, Name: j.Name, Queue: cfg.queue, Priority: cfg.priority,
+		MaxAttempts: cfg.maxAttempts, Timeout: cfg.timeout, Deadline: cfg.deadline,
+		Retention: cfg.retention, Unique: cfg.unique, EnqueuedAt: now,
+	}
+	if m.ID == "" {
+		m.ID = nuid.Next()
+	}
+	if cfg.backoff != nil {
+		b := cfg.backoff
+		if m.MaxAttempts == 0 {
+			m.MaxAttempts = b.MaxAttempts
+		}
+		if b.InitialDelay != 0 || b.Multiplier != 0 || b.MaxDelay != 0 || b.Jitter != 0 {
+			m.Backoff = &BackoffSpec{InitialDelay: b.InitialDelay, Multiplier: b.Multiplier, MaxDelay: b.MaxDelay, Jitter: b.Jitter}
+		}
+	}
+	if m.MaxAttempts == 0 {
+		m.MaxAttempts = 3
+	}
+	if m.Retention == 0 {
+		m.Retention = DefaultRetention
+	}
+	switch {
+	case !cfg.at.IsZero():
+		m.RunAt = cfg.at
+	case cfg.delay > 0:
+		m.RunAt = now.Add(cfg.delay)
+	}
+	if !m.RunAt.IsZero() && !m.RunAt.After(now) {
+		m.RunAt = time.Time{}
+	}
+	if !m.RunAt.IsZero() {
+		return m, c.stream + ".delayed." + m.Queue, data, nil
+	}
+	return m, c.readySubject(m.Queue, m.Priority), data, nil
+}
+
+func (c *Client) readySubject(queue string, p pool.Priority) string {
+	return c.stream + ".q." + queue + ".p" + strconv.Itoa(int(p-pool.Lowest))
+}
+
+func uniqueKey(k string) string { return base64.RawURLEncoding.EncodeToString([]byte(k)) }
+
+// claim takes the job's unique key, or returns the holder's ID and
+// ErrDuplicate.
+func (c *Client) claim(ctx context.Context, m *Meta) (string, error) {
+	key := uniqueKey(m.Unique)
+	for range 3 {
+		_, err := c.unique.Create(ctx, key, []byte(m.ID))
+		if err == nil {
+			return "", nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return "", fmt.Errorf("durable: claim unique key %q: %w", m.Unique, err)
+		}
+		e, err := c.unique.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue // released in between: try again
+		}
+		if err != nil {
+			return "", fmt.Errorf("durable: read unique key %q: %w", m.Unique, err)
+		}
+		first := string(e.Value())
+		return first, fmt.Errorf("%w: key %q is held by job %s", ErrDuplicate, m.Unique, first)
+	}
+	return "", fmt.Errorf("durable: claim unique key %q: contended", m.Unique)
+}
+
+// release gives up a job's unique key without waiting (the job failed to
+// enqueue, or ended).
+func (c *Client) release(m *Meta) {
+	if m.Unique == "" {
+		return
+	}
+	msg := &nats.Msg{Subject: c.uniqSubj + uniqueKey(m.Unique), Header: nats.Header{}}
+	msg.Header.Set("KV-Operation", "DEL")
+	_ = c.nc.PublishMsg(msg)
+}
+
+// Helpers for the inspection, admin and periodic files (inspect*.go,
+// admin*.go, periodic*.go): c.record reads a record and its revision;
+// c.recordMsg(r) is the message that stores r (with its TTL), to publish
+// with jetstream.WithExpectLastSequencePerSubject(rev) for a CAS update as
+// Cancel does; c.readySubject(queue, prio) and c.stream+".delayed."+queue
+// are the job subjects; a job message carries metaHeader (Meta as JSON) and
+// jetstream.MsgIDHeader; c.release(&r.Meta) frees a unique key; parseMeta
+// reads a delivered message's Meta. To retry a dead job, reset the record
+// (State Queued, Attempts and GivenBack 0, keep Errors) and publish its
+// payload to its ready subject with Meta.ReadRecord set.
+
+// forget removes the record of a job that failed to enqueue, as far as the
+// server can be reached.
+func (c *Client) forget(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = c.records.Purge(ctx, id)
+}
+
+// record reads a job's record and its revision.
+func (c *Client) record(ctx context.Context, id string) (*Record, uint64, error) {
+	if !validToken(id, 128, true) {
+		return nil, 0, fmt.Errorf("%w: job ID %q", ErrInvalid, id)
+	}
+	e, err := c.records.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("durable: read record %s: %w", id, err)
+	}
+	var r Record
+	if err := json.Unmarshal(e.Value(), &r); err != nil {
+		return nil, 0, fmt.Errorf("durable: record %s does not decode: %w", id, err)
+	}
+	return &r, e.Revision(), nil
+}
+
+// ttl is how long a record in state s is kept.
+func (c *Client) ttl(r *Record) time.Duration {
+	switch r.State {
+	case Dead:
+		return c.cfg.deadRetention
+	case Succeeded, Cancelled:
+		if r.Retention > 0 {
+			return r.Retention
+		}
+		return DefaultRetention
+	}
+	return 0
+}
+
+// recordMsg is the message that stores r.
+func (c *Client) recordMsg(r *Record) *nats.Msg {
+	data, _ := json.Marshal(r)
+	m := &nats.Msg{Subject: c.recSubject + r.ID, Data: data}
+	if ttl := c.ttl(r); ttl > 0 {
+		m.Header = nats.Header{}
+		m.Header.Set(jetstream.MsgTTLHeader, ttl.String())
+	}
+	return m
+}
+
+// Cancel ends the job with the given ID: its record says cancelled at once,
+// a queued or scheduled job is acknowledged unrun when a worker gets it, and
+// a running one's context is cancelled with the cause [ErrCancelled] on
+// whichever worker runs it (the handler decides how fast it stops; what it
+// returns is recorded as cancelled unless it succeeded). Cancel returns nil
+// when the job is cancelled or was already, an error wrapping [ErrFinished]
+// when it already succeeded or is dead, [ErrNotFound] when no record has the
+// ID. It waits for the record's write (one round trip, more under
+// contention).
+func (c *Client) Cancel(ctx context.Context, id string) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: nil context", ErrInvalid)
+	}
+	if c.isClosed() {
+		return ErrClosed
+	}
+	for {
+		r, rev, err := c.record(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch r.State {
+		case Cancelled:
+			return nil
+		case Succeeded, Dead:
+			return fmt.Errorf("%w: job %s is %s", ErrFinished, id, r.State)
+		}
+		r.State, r.FinishedAt, r.Payload = Cancelled, time.Now(), nil
+		m := c.recordMsg(r)
+		opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(rev)}
+		_, err = c.js.PublishMsg(ctx, m, opts...)
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+			continue // the record changed: look again
+		}
+		if err != nil {
+			return fmt.Errorf("durable: write cancelled record %s: %w", id, err)
+		}
+		c.release(&r.Meta)
+		if err := c.nc.Publish(c.cancelSubj, []byte(id)); err != nil {
+			return fmt.Errorf("durable: publish cancel of %s: %w", id, err)
+		}
+		if _, ok := ctx.Deadline(); !ok {
+			return c.nc.FlushTimeout(10 * time.Second) // FlushWithContext needs a deadline
+		}
+		return c.nc.FlushWithContext(ctx)
+	}
+}
