@@ -40,7 +40,7 @@ func BenchmarkSchedule(b *testing.B) {
 
 // addKinds are the calls whose waiting entries heapPerEntry measures, with
 // their budgets in bytes per entry (robfig/cron v3 holds 129 per
-// Schedule(Every) and 185 per AddFunc, bench (p)).
+// Schedule(Every) and 185 per AddFunc, bench (s)).
 var addKinds = []struct {
 	name   string
 	add    func(*schedule.Scheduler) (*schedule.Entry, error)

@@ -12,7 +12,7 @@
 // entry costs about 120 bytes, its heap slot included, so a million fit in
 // 120 MB; a Cron entry as much again plus its parsed spec (128 bytes), which
 // entries made from the same spec string share (TestMemoryPerEntry, bench
-// (p)). Adding one costs O(log n) with one allocation; Cancel costs O(1):
+// (s)). Adding one costs O(log n) with one allocation; Cancel costs O(1):
 // the entry's slot goes stale and the heap compacts once stale slots
 // outnumber live ones. The heap's capacity follows its size down, so a
 // scheduler that held a million entries gives the memory back as they are
@@ -24,7 +24,7 @@
 // lets go of its lock every 256 firings, and a run that ends while the
 // lock is held leaves its report for the holder rather than wait, so a
 // burst never stalls the pool's workers. The figures, against robfig/cron
-// in the same process, are in bench (p) and docs/performance.md. Firing
+// in the same process, are in bench (s) and docs/performance.md. Firing
 // submits to the pool with TrySubmit, so the scheduler's goroutine never
 // blocks on the pool; a run reports its end back through the function the
 // scheduler wraps around yours, so no goroutine watches jobs either. All
