@@ -258,7 +258,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 		}
 		// The record is the metadata plus a state (the payload is in the
 		// job's message): one encoding makes both.
-		mh, _ := json.Marshal(meta)
+		mh := appendMeta(make([]byte, 0, 256), meta)
 		state := `,"state":"queued","attempts":0}`
 		if !meta.RunAt.IsZero() {
 			state = `,"state":"scheduled","attempts":0}`
@@ -517,7 +517,7 @@ func (c *Client) ttl(r *Record) time.Duration {
 
 // recordMsg is the message that stores r.
 func (c *Client) recordMsg(r *Record) *nats.Msg {
-	data, _ := json.Marshal(r)
+	data := appendRecord(make([]byte, 0, 320+len(r.Payload)*4/3), r)
 	m := &nats.Msg{Subject: c.recSubject + r.ID, Data: data}
 	if ttl := c.ttl(r); ttl > 0 {
 		m.Header = nats.Header{}
