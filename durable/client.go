@@ -31,6 +31,8 @@ type Client struct {
 	uniqSubj   string // "$KV.<bucket>." prefix of unique keys
 	cancelSubj string
 
+	pub *publisher
+
 	records jetstream.KeyValue
 	unique  jetstream.KeyValue
 	queues  jetstream.KeyValue
@@ -88,7 +90,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("durable: jetstream: %w", err)
 	}
-	c := &Client{nc: nc, js: js, cfg: cfg, stream: cfg.prefix}
+	c := &Client{nc: nc, js: js, cfg: cfg, stream: cfg.prefix, pub: newPublisher(nc, cfg.maxPending, 10*time.Second)}
 	recBucket, uniqBucket := cfg.prefix+"_records", cfg.prefix+"_unique"
 	c.recStream = "KV_" + recBucket
 	c.recSubject = "$KV." + recBucket + "."
@@ -224,7 +226,7 @@ func (e *jobError) Unwrap() error { return e.err }
 
 type pending struct {
 	i        int
-	rec, job jetstream.PubAckFuture
+	rec, job *pubAck
 	meta     *Meta
 }
 
@@ -305,10 +307,10 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 	for _, p := range waits {
 		var err error
 		if p.rec != nil {
-			err = wait(ctx, p.rec)
+			err = p.rec.wait(ctx)
 		}
 		if err == nil {
-			err = wait(ctx, p.job)
+			err = p.job.wait(ctx)
 		}
 		if err != nil {
 			c.release(p.meta)
@@ -326,28 +328,16 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 
 // publishAsync publishes m, waiting out the async window when it is full
 // rather than failing.
-func (c *Client) publishAsync(ctx context.Context, m *nats.Msg, opts ...jetstream.PublishOpt) (jetstream.PubAckFuture, error) {
-	opts = append(opts, jetstream.WithStallWait(time.Second))
-	for {
-		f, err := c.js.PublishMsgAsync(m, opts...)
-		if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
-			return f, err
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
+func (c *Client) publishAsync(ctx context.Context, m *nats.Msg) (*pubAck, error) {
+	return c.pub.publish(ctx, m)
 }
 
-func wait(ctx context.Context, f jetstream.PubAckFuture) error {
-	select {
-	case <-f.Ok():
-		return nil
-	case err := <-f.Err():
-		return err
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
+// publishNoWait publishes m unless the async window stays full for 200ms,
+// for writes nothing waits on.
+func (c *Client) publishNoWait(m *nats.Msg) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, _ = c.pub.publish(ctx, m)
 }
 
 const metaHeader = "Ts-Meta"

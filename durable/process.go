@@ -36,7 +36,7 @@ const (
 // ackItem is a message to acknowledge once its record's publish is
 // acknowledged.
 type ackItem struct {
-	f       jetstream.PubAckFuture
+	f       *pubAck
 	m       jetstream.Msg
 	act     ackAction
 	delay   time.Duration
@@ -80,9 +80,8 @@ func (w *Worker) acker() {
 	defer close(w.ackDone)
 	for it := range w.acks {
 		if it.f != nil {
-			select {
-			case <-it.f.Ok():
-			case <-it.f.Err():
+			<-it.f.done
+			if it.f.err != nil {
 				// The record was not stored: let the job come back.
 				_ = it.m.NakWithDelay(time.Second)
 				continue
@@ -133,7 +132,7 @@ func (w *Worker) heartbeat() {
 					// one connection, and process deletes a from
 					// running (under mu) before writing that one.
 					a.marked = true
-					_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(a.rec))
+					w.c.publishNoWait(w.c.recordMsg(a.rec))
 				}
 			}
 			w.mu.Unlock()
@@ -250,7 +249,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		// A redelivery may be a job that kills its worker: count this
 		// attempt now, not after RunningAfter.
 		a.marked = true
-		_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(rec))
+		w.c.publishNoWait(w.c.recordMsg(rec))
 	}
 	w.mu.Lock()
 	w.running[rec.ID] = a
