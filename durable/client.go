@@ -505,13 +505,25 @@ func (c *Client) ttl(r *Record) time.Duration {
 	return 0
 }
 
+// ttlString is d.String(), made once for the default retentions.
+func ttlString(d time.Duration) string {
+	switch d {
+	case DefaultRetention:
+		return defaultRetentionStr
+	case 7 * 24 * time.Hour:
+		return weekStr
+	}
+	return d.String()
+}
+
+var defaultRetentionStr, weekStr = DefaultRetention.String(), (7 * 24 * time.Hour).String()
+
 // recordMsg is the message that stores r.
 func (c *Client) recordMsg(r *Record) *nats.Msg {
 	data := appendRecord(make([]byte, 0, 320+len(r.Payload)*4/3), r)
 	m := &nats.Msg{Subject: c.recSubject + r.ID, Data: data}
 	if ttl := c.ttl(r); ttl > 0 {
-		m.Header = nats.Header{}
-		m.Header.Set(jetstream.MsgTTLHeader, ttl.String())
+		m.Header = nats.Header{jetstream.MsgTTLHeader: {ttlString(ttl)}}
 	}
 	return m
 }

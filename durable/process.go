@@ -57,14 +57,13 @@ func (w *Worker) start(m jetstream.Msg, q *queue, level int) {
 	w.mu.Lock()
 	w.waiting[h] = struct{}{}
 	w.mu.Unlock()
-	prio := pool.Priority(level) + pool.Lowest
 	_, err := w.p.Submit(context.Background(), func(context.Context) error {
 		w.mu.Lock()
 		delete(w.waiting, h)
 		w.mu.Unlock()
 		w.process(m)
 		return nil
-	}, pool.WithPriority(prio))
+	}, prioOpts[level])
 	if err != nil { // the pool is closed: give the job back
 		w.mu.Lock()
 		delete(w.waiting, h)
@@ -74,6 +73,14 @@ func (w *Worker) start(m jetstream.Msg, q *queue, level int) {
 		w.procs.Done()
 	}
 }
+
+// prioOpts holds the pool option of each level, made once.
+var prioOpts = func() (o [pool.NumPriorities]pool.JobOption) {
+	for level := range o {
+		o[level] = pool.WithPriority(pool.Priority(level) + pool.Lowest)
+	}
+	return o
+}()
 
 // acker sends acknowledgements in order, each after its record is stored.
 func (w *Worker) acker() {
