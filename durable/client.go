@@ -307,10 +307,10 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 	for _, p := range waits {
 		var err error
 		if p.rec != nil {
-			err = p.rec.wait(ctx)
+			err = wait(ctx, p.rec)
 		}
 		if err == nil {
-			err = p.job.wait(ctx)
+			err = wait(ctx, p.job)
 		}
 		if err != nil {
 			c.release(p.meta)

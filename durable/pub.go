@@ -38,13 +38,73 @@ type publisher struct {
 }
 
 // pubAck is the outcome of one publish: done closes when the server
-// acknowledged it (err nil) or it failed.
+// acknowledged it (err nil) or it failed. It is a jetstream.PubAckFuture
+// too; its Ok and Err channels are made only when asked for.
 type pubAck struct {
 	done    chan struct{}
 	err     error
 	msg     *nats.Msg
 	sent    time.Time
 	retries int
+
+	mu       sync.Mutex
+	finished bool
+	ack      []byte // the acknowledgement, for Ok
+	okCh     chan *jetstream.PubAck
+	errCh    chan error
+}
+
+var _ jetstream.PubAckFuture = (*pubAck)(nil)
+
+// Ok returns a channel that receives the acknowledgement, if it succeeds.
+func (a *pubAck) Ok() <-chan *jetstream.PubAck {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.okCh == nil {
+		a.okCh = make(chan *jetstream.PubAck, 1)
+		if a.finished && a.err == nil {
+			a.okCh <- a.pubAck()
+		}
+	}
+	return a.okCh
+}
+
+// Err returns a channel that receives the error, if it fails.
+func (a *pubAck) Err() <-chan error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.errCh == nil {
+		a.errCh = make(chan error, 1)
+		if a.finished && a.err != nil {
+			a.errCh <- a.err
+		}
+	}
+	return a.errCh
+}
+
+// Msg returns the published message.
+func (a *pubAck) Msg() *nats.Msg { return a.msg }
+
+func (a *pubAck) pubAck() *jetstream.PubAck {
+	var pa jetstream.PubAck
+	_ = json.Unmarshal(a.ack, &pa)
+	return &pa
+}
+
+// finish records the outcome and wakes the waiters.
+func (a *pubAck) finish(err error, ack []byte) {
+	a.mu.Lock()
+	a.err, a.finished = err, true
+	if err == nil {
+		a.ack = ack
+		if a.okCh != nil {
+			a.okCh <- a.pubAck()
+		}
+	} else if a.errCh != nil {
+		a.errCh <- err
+	}
+	a.mu.Unlock()
+	close(a.done)
 }
 
 func newPublisher(nc *nats.Conn, max int, timeout time.Duration) *publisher {
@@ -137,18 +197,20 @@ func (p *publisher) onReply(m *nats.Msg) {
 		p.fail(id, jetstream.ErrNoStreamResponse)
 		return
 	}
-	p.fail(id, ackError(m.Data))
+	p.end(id, ackError(m.Data), m.Data)
 }
 
-// fail ends the pending publish id with err (nil: acknowledged).
-func (p *publisher) fail(id uint64, err error) {
+// fail ends the pending publish id with err.
+func (p *publisher) fail(id uint64, err error) { p.end(id, err, nil) }
+
+// end ends the pending publish id with err (nil: acknowledged by ack).
+func (p *publisher) end(id uint64, err error, ack []byte) {
 	a := p.take(id)
 	if a == nil {
 		return
 	}
 	<-p.window
-	a.err = err
-	close(a.done)
+	a.finish(err, ack)
 }
 
 // ackError reads a publish acknowledgement: nil for {"stream":...}, the
@@ -193,6 +255,22 @@ func (p *publisher) expire() {
 		p.armed = false
 	}
 	p.mu.Unlock()
+}
+
+// wait waits for f's acknowledgement or ctx's end: f's error, ctx's cause
+// or nil.
+func wait(ctx context.Context, f jetstream.PubAckFuture) error {
+	if a, ok := f.(*pubAck); ok {
+		return a.wait(ctx)
+	}
+	select {
+	case <-f.Ok():
+		return nil
+	case err := <-f.Err():
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // wait waits for a's acknowledgement or ctx's end.

@@ -34,3 +34,41 @@ func TestAckError(t *testing.T) {
 		}
 	}
 }
+
+// TestPubAckFuture checks *pubAck as a jetstream.PubAckFuture, asked
+// before and after its outcome.
+func TestPubAckFuture(t *testing.T) {
+	ack := []byte(`{"stream":"S","seq":7}`)
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name   string
+		before bool
+		err    error
+	}{
+		{"ok asked before", true, nil},
+		{"ok asked after", false, nil},
+		{"error asked before", true, boom},
+		{"error asked after", false, boom},
+	} {
+		a := &pubAck{done: make(chan struct{})}
+		var ok <-chan *jetstream.PubAck
+		var errc <-chan error
+		if c.before {
+			ok, errc = a.Ok(), a.Err()
+		}
+		a.finish(c.err, ack)
+		if !c.before {
+			ok, errc = a.Ok(), a.Err()
+		}
+		if got := wait(t.Context(), a); got != c.err {
+			t.Errorf("%s: wait = %v, want %v", c.name, got, c.err)
+		}
+		if c.err == nil {
+			if pa := <-ok; pa.Stream != "S" || pa.Sequence != 7 {
+				t.Errorf("%s: Ok gave %+v", c.name, pa)
+			}
+		} else if got := <-errc; got != c.err {
+			t.Errorf("%s: Err gave %v", c.name, got)
+		}
+	}
+}

@@ -261,7 +261,7 @@ func (w *Worker) giveBack() {
 	defer cancel()
 	for _, b := range backs {
 		if b.f != nil {
-			_ = b.f.wait(ctx)
+			_ = wait(ctx, b.f)
 		}
 		_ = b.m.Nak()
 	}
