@@ -64,6 +64,15 @@ func TestCodecMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestCodecKnowsEveryField fails when Meta or Record gained a field that
+// the hand encoding does not write (it then falls back to encoding/json):
+// add it to appendMetaFields or appendRecord and to codecFields.
+func TestCodecKnowsEveryField(t *testing.T) {
+	if !codecOK {
+		t.Fatal("Meta or Record fields differ from codecFields: teach codec.go the new fields")
+	}
+}
+
 // TestDecodeMetaBadInput checks that headers the fast path does not take
 // give json.Unmarshal's answer.
 func TestDecodeMetaBadInput(t *testing.T) {
