@@ -65,7 +65,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		jobs[i] = durable.Job{Name: "noop", Payload: payload, Options: []durable.Option{durable.Raw()}}
 	}
 	total := 0
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for b.Loop() {
 		info, err := recs.Info(ctx)
 		if err != nil {
@@ -90,6 +90,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		total += batch
 	}
 	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "jobs/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(total), "cpu-µs/job")
 	if n := handled.Load(); n < int64(total) {
 		b.Fatalf("%d handled, want %d", n, total)
 	}

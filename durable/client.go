@@ -31,6 +31,8 @@ type Client struct {
 	uniqSubj   string // "$KV.<bucket>." prefix of unique keys
 	cancelSubj string
 
+	pub *publisher
+
 	records jetstream.KeyValue
 	unique  jetstream.KeyValue
 	queues  jetstream.KeyValue
@@ -88,7 +90,7 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("durable: jetstream: %w", err)
 	}
-	c := &Client{nc: nc, js: js, cfg: cfg, stream: cfg.prefix}
+	c := &Client{nc: nc, js: js, cfg: cfg, stream: cfg.prefix, pub: newPublisher(nc, cfg.maxPending, 10*time.Second)}
 	recBucket, uniqBucket := cfg.prefix+"_records", cfg.prefix+"_unique"
 	c.recStream = "KV_" + recBucket
 	c.recSubject = "$KV." + recBucket + "."
@@ -225,7 +227,7 @@ func (e *jobError) Unwrap() error { return e.err }
 
 type pending struct {
 	i        int
-	rec, job jetstream.PubAckFuture
+	rec, job *pubAck
 	meta     *Meta
 }
 
@@ -259,7 +261,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 		}
 		// The record is the metadata plus a state (the payload is in the
 		// job's message): one encoding makes both.
-		mh, _ := json.Marshal(meta)
+		mh := appendMeta(make([]byte, 0, 256), meta)
 		state := `,"state":"queued","attempts":0}`
 		if !meta.RunAt.IsZero() {
 			state = `,"state":"scheduled","attempts":0}`
@@ -327,28 +329,16 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 
 // publishAsync publishes m, waiting out the async window when it is full
 // rather than failing.
-func (c *Client) publishAsync(ctx context.Context, m *nats.Msg, opts ...jetstream.PublishOpt) (jetstream.PubAckFuture, error) {
-	opts = append(opts, jetstream.WithStallWait(time.Second))
-	for {
-		f, err := c.js.PublishMsgAsync(m, opts...)
-		if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
-			return f, err
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
+func (c *Client) publishAsync(ctx context.Context, m *nats.Msg) (*pubAck, error) {
+	return c.pub.publish(ctx, m)
 }
 
-func wait(ctx context.Context, f jetstream.PubAckFuture) error {
-	select {
-	case <-f.Ok():
-		return nil
-	case err := <-f.Err():
-		return err
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
+// publishNoWait publishes m unless the async window stays full for 200ms,
+// for writes nothing waits on.
+func (c *Client) publishNoWait(m *nats.Msg) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, _ = c.pub.publish(ctx, m)
 }
 
 const metaHeader = "Ts-Meta"
@@ -516,13 +506,25 @@ func (c *Client) ttl(r *Record) time.Duration {
 	return 0
 }
 
+// ttlString is d.String(), made once for the default retentions.
+func ttlString(d time.Duration) string {
+	switch d {
+	case DefaultRetention:
+		return defaultRetentionStr
+	case 7 * 24 * time.Hour:
+		return weekStr
+	}
+	return d.String()
+}
+
+var defaultRetentionStr, weekStr = DefaultRetention.String(), (7 * 24 * time.Hour).String()
+
 // recordMsg is the message that stores r.
 func (c *Client) recordMsg(r *Record) *nats.Msg {
-	data, _ := json.Marshal(r)
+	data := appendRecord(make([]byte, 0, 320+len(r.Payload)*4/3), r)
 	m := &nats.Msg{Subject: c.recSubject + r.ID, Data: data}
 	if ttl := c.ttl(r); ttl > 0 {
-		m.Header = nats.Header{}
-		m.Header.Set(jetstream.MsgTTLHeader, ttl.String())
+		m.Header = nats.Header{jetstream.MsgTTLHeader: {ttlString(ttl)}}
 	}
 	return m
 }

@@ -492,7 +492,7 @@ func parseMeta(m jetstream.Msg) (*Meta, error) {
 		return nil, errors.New("durable: message without " + metaHeader)
 	}
 	var meta Meta
-	if err := json.Unmarshal([]byte(h), &meta); err != nil {
+	if err := decodeMeta(h, &meta); err != nil {
 		return nil, err
 	}
 	if meta.ID == "" || meta.Name == "" {

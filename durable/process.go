@@ -36,7 +36,7 @@ const (
 // ackItem is a message to acknowledge once its record's publish is
 // acknowledged.
 type ackItem struct {
-	f       jetstream.PubAckFuture
+	f       *pubAck
 	m       jetstream.Msg
 	act     ackAction
 	delay   time.Duration
@@ -57,14 +57,13 @@ func (w *Worker) start(m jetstream.Msg, q *queue, level int) {
 	w.mu.Lock()
 	w.waiting[h] = struct{}{}
 	w.mu.Unlock()
-	prio := pool.Priority(level) + pool.Lowest
 	_, err := w.p.Submit(context.Background(), func(context.Context) error {
 		w.mu.Lock()
 		delete(w.waiting, h)
 		w.mu.Unlock()
 		w.process(m)
 		return nil
-	}, pool.WithPriority(prio))
+	}, prioOpts[level])
 	if err != nil { // the pool is closed: give the job back
 		w.mu.Lock()
 		delete(w.waiting, h)
@@ -75,14 +74,21 @@ func (w *Worker) start(m jetstream.Msg, q *queue, level int) {
 	}
 }
 
+// prioOpts holds the pool option of each level, made once.
+var prioOpts = func() (o [pool.NumPriorities]pool.JobOption) {
+	for level := range o {
+		o[level] = pool.WithPriority(pool.Priority(level) + pool.Lowest)
+	}
+	return o
+}()
+
 // acker sends acknowledgements in order, each after its record is stored.
 func (w *Worker) acker() {
 	defer close(w.ackDone)
 	for it := range w.acks {
 		if it.f != nil {
-			select {
-			case <-it.f.Ok():
-			case <-it.f.Err():
+			<-it.f.done
+			if it.f.err != nil {
 				// The record was not stored: let the job come back.
 				_ = it.m.NakWithDelay(time.Second)
 				continue
@@ -133,7 +139,7 @@ func (w *Worker) heartbeat() {
 					// one connection, and process deletes a from
 					// running (under mu) before writing that one.
 					a.marked = true
-					_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(a.rec))
+					w.c.publishNoWait(w.c.recordMsg(a.rec))
 				}
 			}
 			w.mu.Unlock()
@@ -250,7 +256,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		// A redelivery may be a job that kills its worker: count this
 		// attempt now, not after RunningAfter.
 		a.marked = true
-		_, _ = w.c.js.PublishMsgAsync(w.c.recordMsg(rec))
+		w.c.publishNoWait(w.c.recordMsg(rec))
 	}
 	w.mu.Lock()
 	w.running[rec.ID] = a

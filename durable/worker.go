@@ -238,7 +238,7 @@ func (w *Worker) Shutdown(ctx context.Context) error {
 func (w *Worker) giveBack() {
 	w.cancelAll(ErrShutdown)
 	type back struct {
-		f jetstream.PubAckFuture
+		f *pubAck
 		m jetstream.Msg
 	}
 	var backs []back
@@ -250,7 +250,9 @@ func (w *Worker) giveBack() {
 		a.givenBack = true
 		r := *a.rec
 		r.State, r.Attempts, r.GivenBack = Queued, max(0, r.Attempts-1), r.GivenBack+1
-		f, _ := w.c.js.PublishMsgAsync(w.c.recordMsg(&r))
+		pctx, pcancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		f, _ := w.c.publishAsync(pctx, w.c.recordMsg(&r))
+		pcancel()
 		backs = append(backs, back{f, a.msg})
 	}
 	w.mu.Unlock()
