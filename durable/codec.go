@@ -28,7 +28,8 @@ var codecFields = []string{
 	"id string", "name string", "queue string", "priority pool.Priority",
 	"max_attempts int", "timeout time.Duration", "deadline time.Time",
 	"retention time.Duration", "backoff *durable.BackoffSpec", "unique string",
-	"enqueued_at time.Time", "run_at time.Time", "read_record bool",
+	"enqueued_at time.Time", "run_at time.Time", "retried int",
+	"retried_at time.Time", "read_record bool",
 	"state durable.State", "attempts int", "given_back int",
 	"errors []durable.AttemptError", "result json.RawMessage",
 	"started_at time.Time", "finished_at time.Time", "payload []uint8",
@@ -102,6 +103,14 @@ func appendMetaFields(b []byte, m *Meta) []byte {
 	if !m.RunAt.IsZero() {
 		b = append(b, `,"run_at":`...)
 		b = appendTime(b, m.RunAt)
+	}
+	if m.Retried != 0 {
+		b = append(b, `,"retried":`...)
+		b = strconv.AppendInt(b, int64(m.Retried), 10)
+	}
+	if !m.RetriedAt.IsZero() {
+		b = append(b, `,"retried_at":`...)
+		b = appendTime(b, m.RetriedAt)
 	}
 	if m.ReadRecord {
 		b = append(b, `,"read_record":true`...)

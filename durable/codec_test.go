@@ -23,7 +23,7 @@ func TestCodecMatchesEncodingJSON(t *testing.T) {
 		{ID: "a1", Name: "n", Queue: "q", Priority: pool.Highest, MaxAttempts: retry.Forever,
 			Timeout: time.Second, Deadline: at.Add(time.Hour), Retention: time.Minute,
 			Backoff: &BackoffSpec{InitialDelay: time.Millisecond, Multiplier: 1.5, MaxDelay: time.Second, Jitter: 1},
-			Unique:  "welcome:42", EnqueuedAt: at.In(zone), RunAt: at.Add(time.Second), ReadRecord: true},
+			Unique:  "welcome:42", EnqueuedAt: at.In(zone), RunAt: at.Add(time.Second), Retried: 2, RetriedAt: at, ReadRecord: true},
 		{ID: "esc", Name: "a\"b\\c<d>&e\n", Queue: "q", Priority: pool.Lowest, Unique: "ünï\u2028", EnqueuedAt: at.Truncate(time.Second)},
 		{ID: "neg", Name: "x", Queue: "q", Priority: -1, MaxAttempts: -1, Timeout: -5, EnqueuedAt: time.Unix(0, 0)},
 	}
