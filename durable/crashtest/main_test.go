@@ -535,3 +535,19 @@ func (r *records) waitSucceeded(t *testing.T, ids []string, timeout time.Duratio
 	}
 	r.waitFor(t, timeout, "every job succeeded", func() bool { return missing() == 0 })
 }
+
+// startServer starts an embedded server with its file store in dir, shut
+// down when the test ends.
+func startServer(t *testing.T, dir string) *embedded.Server {
+	t.Helper()
+	srv, err := embedded.Start(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return srv
+}

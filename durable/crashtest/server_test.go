@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/durable"
-	"github.com/threadsystem/threadsystem/durable/embedded"
 	"github.com/threadsystem/threadsystem/pool"
 )
 
@@ -32,16 +31,8 @@ func TestServerKilledMidEnqueue(t *testing.T) {
 	acked := ackLog.ids
 	enqueueTime := killed.Sub(start)
 
-	srv, err := embedded.Start(store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := startServer(t, store)
 	ready := time.Since(killed)
-	t.Cleanup(func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c, err := durable.New(srv.Conn())

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/threadsystem/threadsystem/durable"
-	"github.com/threadsystem/threadsystem/durable/embedded"
 	"github.com/threadsystem/threadsystem/pool"
 )
 
@@ -37,15 +36,7 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv, err := embedded.Start(store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := startServer(t, store)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c, err := durable.New(srv.Conn())

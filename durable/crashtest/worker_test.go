@@ -34,15 +34,7 @@ func TestWorkerKilledMidRun(t *testing.T) {
 	start := time.Now()
 
 	dir := t.TempDir()
-	srv, err := embedded.Start(filepath.Join(dir, "store"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := startServer(t, filepath.Join(dir, "store"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c, err := durable.New(srv.Conn())
