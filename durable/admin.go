@@ -60,8 +60,7 @@ func (in *Inspector) retry(ctx context.Context, r *Record, rev uint64) error {
 	payload := r.Payload
 	nr := Record{Meta: meta, State: Queued, Errors: r.Errors}
 	_, err := c.js.PublishMsg(ctx, c.recordMsg(&nr), jetstream.WithExpectLastSequencePerSubject(rev))
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+	if conflict(err) {
 		c.release(&meta)
 		return fmt.Errorf("%w: job %s changed meanwhile", ErrNotDead, r.ID)
 	}
@@ -69,7 +68,7 @@ func (in *Inspector) retry(ctx context.Context, r *Record, rev uint64) error {
 		c.release(&meta)
 		return fmt.Errorf("durable: write retried record %s: %w", r.ID, err)
 	}
-	mh, _ := json.Marshal(&meta)
+	mh := appendMeta(nil, &meta)
 	msg := &nats.Msg{Subject: c.readySubject(meta.Queue, meta.Priority), Data: payload, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, meta.ID+".retry"+strconv.Itoa(meta.Retried))
 	msg.Header.Set(metaHeader, string(mh))
@@ -105,8 +104,7 @@ func (in *Inspector) Delete(ctx context.Context, id string) error {
 
 func (in *Inspector) deleteRecord(ctx context.Context, id string, rev uint64) error {
 	err := in.c.records.Purge(ctx, id, jetstream.LastRevision(rev), jetstream.PurgeTTL(deleteMarkerTTL))
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+	if conflict(err) {
 		return fmt.Errorf("%w: job %s changed meanwhile", ErrNotDead, id)
 	}
 	if err != nil {
@@ -333,9 +331,7 @@ func (in *Inspector) setPaused(ctx context.Context, queue string, paused bool) e
 		if err == nil {
 			return nil
 		}
-		var apiErr *jetstream.APIError
-		if errors.Is(err, jetstream.ErrKeyExists) ||
-			(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+		if conflict(err) {
 			continue // changed meanwhile: read again
 		}
 		return fmt.Errorf("durable: write controls of queue %s: %w", queue, err)

@@ -273,8 +273,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			// A given ID makes one job while its record is retained: the
 			// record is created only if there is none, before the job.
 			_, err := c.js.PublishMsg(ctx, recMsg, jetstream.WithExpectLastSequencePerSubject(0))
-			var apiErr *jetstream.APIError
-			if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+			if conflict(err) {
 				c.release(meta)
 				ids[i] = meta.ID
 				fail(i, fmt.Errorf("%w: job %s exists", ErrDuplicate, meta.ID))
@@ -560,8 +559,7 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 		m := c.recordMsg(r)
 		opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(rev)}
 		_, err = c.js.PublishMsg(ctx, m, opts...)
-		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+		if conflict(err) {
 			continue // the record changed: look again
 		}
 		if err != nil {

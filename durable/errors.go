@@ -1,6 +1,10 @@
 package durable
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
 
 var (
 	// ErrClosed is returned by Enqueue, EnqueueBatch and Cancel after
@@ -47,3 +51,12 @@ var (
 	// called twice.
 	ErrRunning = errors.New("durable: worker already running")
 )
+
+// conflict reports whether err is a lost compare-and-set: a publish whose
+// expected last sequence was not the subject's, or a KV Create or Update
+// that found the key changed. The caller reads again and retries.
+func conflict(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, jetstream.ErrKeyExists) ||
+		(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence)
+}

@@ -326,9 +326,7 @@ func (s *Scheduler) claim(ctx context.Context, e *periodicEntry, tick time.Time,
 		if err == nil {
 			return true, nil
 		}
-		var apiErr *jetstream.APIError
-		if errors.Is(err, jetstream.ErrKeyExists) ||
-			(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+		if conflict(err) {
 			continue // another process wrote first: look again
 		}
 		return false, fmt.Errorf("durable: claim tick of periodic entry %q: %w", e.name, err)
