@@ -33,7 +33,7 @@ func (p *Pool) check(jobs []*Job, funcs uint64) error {
 		mine++
 		st := j.State()
 		if !st.Terminal() {
-			fail("job %d left %v", j.ID(), st)
+			fail("job %d left %v%s", j.ID(), st, j.describe())
 			continue
 		}
 		select {
@@ -90,4 +90,24 @@ func (p *Pool) check(jobs []*Job, funcs uint64) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// describe tells what a job left unfinished waited for: its dependencies
+// and their states, its retry policy and attempts.
+func (j *Job) describe() string {
+	if j.ext == nil {
+		return ""
+	}
+	var b []byte
+	for _, d := range j.ext.deps {
+		b = fmt.Appendf(b, ", after job %d (%v)", d.ID(), d.State())
+	}
+	j.ext.mu.Lock()
+	attempts := j.ext.attempts
+	j.ext.mu.Unlock()
+	if j.ext.retry != nil {
+		b = fmt.Appendf(b, ", retried, %d attempts", attempts)
+	}
+	b = fmt.Appendf(b, ", waiting %d", j.ext.waiting.Load())
+	return string(b)
 }

@@ -134,10 +134,18 @@ func (p *Pool) scheduleRetry(j *Job, delay time.Duration) {
 		}
 		return
 	}
+	// The state is read under the lock: a Cancel that took j out of
+	// Pending before this point found nothing to settle, so j must not be
+	// parked; one after it finds j parked and settles it. Read after
+	// unlocking, as it once was, the state could already be the next
+	// attempt's (the timer fired, another worker ran that attempt and
+	// parked it again), and settling on it forgot a parked job: TestStress
+	// found such a job left Pending after Close.
+	if j.State() != Pending {
+		p.mu.Unlock()
+		return
+	}
 	p.pending++
 	p.pendingJobs[j] = time.AfterFunc(delay, func() { p.promote(j) })
 	p.mu.Unlock()
-	if j.State() != Pending {
-		p.settlePending(j) // cancelled before it was parked
-	}
 }

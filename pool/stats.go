@@ -189,7 +189,10 @@ func (p *Pool) Stats() Stats {
 		// A worker's batch left the ring but has not started: still queued.
 		// Read the batch before taken, so a refill in between cannot make
 		// the figure negative for long; it is clamped anyway.
-		n := int(w.heldCnt.Load()) - int(w.c.taken.Load()-w.heldBase.Load())
+		// Until w counts the item it popped with the batch as taken,
+		// taken is one short of heldBase: that item is Running, not
+		// queued, so a negative difference counts as none.
+		n := int(w.heldCnt.Load()) - max(0, int(int64(w.c.taken.Load())-int64(w.heldBase.Load())))
 		if n > 0 {
 			s.QueuedBy[w.heldLvl.Load()] += n
 			s.Queued += n
