@@ -52,20 +52,23 @@ func (in *Inspector) retry(ctx context.Context, r *Record, rev uint64) error {
 	meta.RetriedAt = time.Now()
 	meta.RunAt = time.Time{}
 	meta.ReadRecord = true // attempts and errors go on from the record
+	var claim uint64
 	if meta.Unique != "" {
-		if _, err := c.claim(ctx, &meta); err != nil {
+		rev, _, err := c.claim(ctx, &meta)
+		if err != nil {
 			return err
 		}
+		claim = rev
 	}
 	payload := r.Payload
 	nr := Record{Meta: meta, State: Queued, Errors: r.Errors}
 	_, err := c.js.PublishMsg(ctx, c.recordMsg(&nr), jetstream.WithExpectLastSequencePerSubject(rev))
 	if conflict(err) {
-		c.release(&meta)
+		c.releaseClaim(&meta, claim)
 		return fmt.Errorf("%w: job %s changed meanwhile", ErrNotDead, r.ID)
 	}
 	if err != nil {
-		c.release(&meta)
+		c.releaseClaim(&meta, claim)
 		return fmt.Errorf("durable: write retried record %s: %w", r.ID, err)
 	}
 	mh := appendMeta(nil, &meta)
@@ -74,9 +77,14 @@ func (in *Inspector) retry(ctx context.Context, r *Record, rev uint64) error {
 	msg.Header.Set(metaHeader, string(mh))
 	if _, err := c.js.PublishMsg(ctx, msg); err != nil {
 		// Put the dead record back, so that the job can be retried again.
-		c.release(&meta)
+		c.releaseClaim(&meta, claim)
 		_, _ = c.js.PublishMsg(context.WithoutCancel(ctx), c.recordMsg(r))
 		return fmt.Errorf("durable: enqueue retried job %s: %w", r.ID, err)
+	}
+	if claim > 0 {
+		if _, err := c.settle(ctx, &meta, claim); err != nil {
+			return err
+		}
 	}
 	return nil
 }

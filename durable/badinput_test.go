@@ -94,7 +94,7 @@ func TestConnectNamesTheURL(t *testing.T) {
 	if _, err := durable.New(nil); !errors.Is(err, durable.ErrInvalid) {
 		t.Errorf("New(nil) = %v, want ErrInvalid", err)
 	}
-	for _, o := range []durable.ClientOption{durable.Prefix("a.b"), durable.Replicas(0), durable.DeadRetention(0), nil} {
+	for _, o := range []durable.ClientOption{durable.Prefix("a.b"), durable.Replicas(0), durable.DeadRetention(0), durable.UniqueLease(time.Millisecond), nil} {
 		if _, err := durable.Connect(url, o); !errors.Is(err, durable.ErrInvalid) {
 			t.Errorf("Connect with a bad option = %v, want ErrInvalid", err)
 		}

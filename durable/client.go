@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,7 +77,8 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 	if nc == nil {
 		return nil, fmt.Errorf("%w: nil connection", ErrInvalid)
 	}
-	cfg := clientConfig{prefix: "TS_JOBS", replicas: 1, deadRetention: 7 * 24 * time.Hour, maxPending: 4096}
+	cfg := clientConfig{prefix: "TS_JOBS", replicas: 1, deadRetention: 7 * 24 * time.Hour, maxPending: 4096,
+		uniqueLease: DefaultUniqueLease}
 	for _, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil option", ErrInvalid)
@@ -190,8 +192,8 @@ func (c *Client) isClosed() bool {
 // an unfinished job it enqueues nothing and returns that job's ID and an
 // error wrapping [ErrDuplicate]. Bad options, an empty name or a payload
 // that does not encode give an error wrapping [ErrInvalid]; after Close,
-// [ErrClosed]. It waits for two acknowledgements (one round trip); use
-// EnqueueBatch for many jobs.
+// [ErrClosed]. It waits for two acknowledgements (one round trip; a Unique
+// key adds two, see [UniqueLease]); use EnqueueBatch for many jobs.
 func (c *Client) Enqueue(ctx context.Context, name string, payload any, opts ...Option) (string, error) {
 	ids, err := c.enqueue(ctx, []Job{{Name: name, Payload: payload, Options: opts}}, true)
 	if len(ids) == 1 && err != nil {
@@ -209,7 +211,9 @@ func (c *Client) Enqueue(ctx context.Context, name string, payload any, opts ...
 // the ID of the job holding their unique key. The error joins one error per
 // failed job, each saying its index ("job 3: ..."), so errors.Is finds
 // [ErrDuplicate] or [ErrInvalid]; jobs without an error are enqueued.
-// Unique jobs cost one round trip each to claim their key.
+// Unique jobs cost two round trips each: one to claim their key before the
+// job is published, one to make the claim lasting once it is stored (see
+// [UniqueLease]).
 func (c *Client) EnqueueBatch(ctx context.Context, jobs []Job) ([]string, error) {
 	if len(jobs) == 0 {
 		return nil, nil
@@ -229,6 +233,7 @@ type pending struct {
 	i        int
 	rec, job *pubAck
 	meta     *Meta
+	claim    uint64 // revision of the provisional unique claim, or 0
 }
 
 func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string, error) {
@@ -249,8 +254,9 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			fail(i, err)
 			continue
 		}
+		var claim uint64
 		if meta.Unique != "" {
-			first, err := c.claim(ctx, meta)
+			rev, first, err := c.claim(ctx, meta)
 			if err != nil {
 				if first != "" {
 					ids[i] = first
@@ -258,6 +264,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 				fail(i, err)
 				continue
 			}
+			claim = rev
 		}
 		// The record is the metadata plus a state (the payload is in the
 		// job's message): one encoding makes both.
@@ -267,20 +274,20 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			state = `,"state":"scheduled","attempts":0}`
 		}
 		recData := append(mh[:len(mh)-1:len(mh)-1], state...)
-		p := pending{i: i, meta: meta}
+		p := pending{i: i, meta: meta, claim: claim}
 		recMsg := &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}
 		if explicit := j.hasID(); explicit {
 			// A given ID makes one job while its record is retained: the
 			// record is created only if there is none, before the job.
 			_, err := c.js.PublishMsg(ctx, recMsg, jetstream.WithExpectLastSequencePerSubject(0))
 			if conflict(err) {
-				c.release(meta)
+				c.releaseClaim(meta, claim)
 				ids[i] = meta.ID
 				fail(i, fmt.Errorf("%w: job %s exists", ErrDuplicate, meta.ID))
 				continue
 			}
 			if err != nil {
-				c.release(meta)
+				c.releaseClaim(meta, claim)
 				fail(i, fmt.Errorf("durable: store record of job %s: %w", meta.ID, err))
 				continue
 			}
@@ -297,7 +304,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			p.job, err = c.publishAsync(ctx, msg)
 		}
 		if err != nil {
-			c.release(meta)
+			c.releaseClaim(meta, claim)
 			c.forget(meta.ID)
 			fail(i, fmt.Errorf("durable: publish job %s: %w", meta.ID, err))
 			continue
@@ -313,10 +320,17 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			err = wait(ctx, p.job)
 		}
 		if err != nil {
-			c.release(p.meta)
+			c.releaseClaim(p.meta, p.claim)
 			c.forget(p.meta.ID)
 			fail(p.i, fmt.Errorf("durable: store job %s: %w", p.meta.ID, err))
 			continue
+		}
+		if p.claim > 0 {
+			if first, err := c.settle(ctx, p.meta, p.claim); err != nil {
+				ids[p.i] = first
+				fail(p.i, err)
+				continue
+			}
 		}
 		ids[p.i] = p.meta.ID
 	}
@@ -417,39 +431,124 @@ func (c *Client) readySubject(queue string, p pool.Priority) string {
 
 func uniqueKey(k string) string { return base64.RawURLEncoding.EncodeToString([]byte(k)) }
 
-// claim takes the job's unique key, or returns the holder's ID and
-// ErrDuplicate.
-func (c *Client) claim(ctx context.Context, m *Meta) (string, error) {
+// A unique key's value is the holder's job ID once the job is stored (its
+// lasting form), and "<id> <deadline in Unix ms>" while the claim is
+// provisional: from the claim until the job's publish is acknowledged. Job
+// IDs hold no space, so the two cannot be confused, and values written
+// before provisional claims existed read as lasting.
+
+// provisional is the value of a provisional claim by id until deadline.
+func provisional(id string, deadline time.Time) []byte {
+	return strconv.AppendInt(append([]byte(id), ' '), deadline.UnixMilli(), 10)
+}
+
+// parseClaim reads a unique key's value: the holder's ID and, for a
+// provisional claim, the end of its lease (zero for a lasting one).
+func parseClaim(v []byte) (id string, deadline time.Time) {
+	s := string(v)
+	i := strings.IndexByte(s, ' ')
+	if i < 0 {
+		return s, time.Time{}
+	}
+	ms, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil {
+		return s[:i], time.Time{} // unreadable lease: treat as lasting
+	}
+	return s[:i], time.UnixMilli(ms)
+}
+
+// claim takes the job's unique key with a provisional claim (see the
+// UniqueLease option), taking over a provisional claim whose lease has run
+// out by compare-and-set, and returns the claim's revision; or it returns
+// the holder's ID and ErrDuplicate.
+func (c *Client) claim(ctx context.Context, m *Meta) (uint64, string, error) {
 	key := uniqueKey(m.Unique)
-	for range 3 {
-		_, err := c.unique.Create(ctx, key, []byte(m.ID))
+	for range 5 {
+		rev, err := c.unique.Create(ctx, key, provisional(m.ID, time.Now().Add(c.cfg.uniqueLease)))
 		if err == nil {
-			return "", nil
+			return rev, "", nil
 		}
 		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return "", fmt.Errorf("durable: claim unique key %q: %w", m.Unique, err)
+			return 0, "", fmt.Errorf("durable: claim unique key %q: %w", m.Unique, err)
 		}
 		e, err := c.unique.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			continue // released in between: try again
 		}
 		if err != nil {
-			return "", fmt.Errorf("durable: read unique key %q: %w", m.Unique, err)
+			return 0, "", fmt.Errorf("durable: read unique key %q: %w", m.Unique, err)
 		}
-		first := string(e.Value())
-		return first, fmt.Errorf("%w: key %q is held by job %s", ErrDuplicate, m.Unique, first)
+		first, deadline := parseClaim(e.Value())
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			// The claimant died (or stalled) between its claim and its
+			// job's publish: take the key over, unless another did first.
+			rev, err := c.unique.Update(ctx, key, provisional(m.ID, time.Now().Add(c.cfg.uniqueLease)), e.Revision())
+			if err == nil {
+				return rev, "", nil
+			}
+			if conflict(err) {
+				continue
+			}
+			return 0, "", fmt.Errorf("durable: take over unique key %q: %w", m.Unique, err)
+		}
+		return 0, first, fmt.Errorf("%w: key %q is held by job %s", ErrDuplicate, m.Unique, first)
 	}
-	return "", fmt.Errorf("durable: claim unique key %q: contended", m.Unique)
+	return 0, "", fmt.Errorf("durable: claim unique key %q: contended", m.Unique)
+}
+
+// settle rewrites the provisional claim rev on the job's unique key to its
+// lasting form, once the job is stored. If the claim was taken over (its
+// lease ran out before the job was stored), the job is cancelled unless it
+// already finished, and settle returns the new holder's ID and
+// ErrDuplicate. A key already deleted means the job has ended. As the job
+// is stored, settle goes on past the end of ctx, for 10s at most.
+func (c *Client) settle(ctx context.Context, m *Meta, rev uint64) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	key := uniqueKey(m.Unique)
+	_, err := c.unique.Update(ctx, key, []byte(m.ID), rev)
+	if err == nil {
+		return "", nil
+	}
+	if !conflict(err) {
+		return "", fmt.Errorf("durable: job %s is stored but its unique key %q is claimed only until its lease ends: %w", m.ID, m.Unique, err)
+	}
+	e, err := c.unique.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil // the job ended and released the key
+	}
+	if err != nil {
+		return "", fmt.Errorf("durable: read unique key %q: %w", m.Unique, err)
+	}
+	first, _ := parseClaim(e.Value())
+	if first == m.ID {
+		return "", nil
+	}
+	// Another Enqueue took the key over: this job must not run beside its.
+	if err := c.cancel(ctx, m.ID, false); err != nil && !errors.Is(err, ErrFinished) {
+		return "", fmt.Errorf("durable: cancel job %s, whose unique key %q was taken over: %w", m.ID, m.Unique, err)
+	}
+	return first, fmt.Errorf("%w: key %q was taken over by job %s (the lease ran out before job %s was stored)", ErrDuplicate, m.Unique, first, m.ID)
 }
 
 // release gives up a job's unique key without waiting (the job failed to
 // enqueue, or ended).
 func (c *Client) release(m *Meta) {
+	c.releaseClaim(m, 0)
+}
+
+// releaseClaim gives up a job's unique key without waiting; with rev above
+// zero, only if the key is still at that revision (the claim of a job that
+// failed to enqueue, which may have been taken over meanwhile).
+func (c *Client) releaseClaim(m *Meta, rev uint64) {
 	if m.Unique == "" {
 		return
 	}
 	msg := &nats.Msg{Subject: c.uniqSubj + uniqueKey(m.Unique), Header: nats.Header{}}
 	msg.Header.Set("KV-Operation", "DEL")
+	if rev > 0 {
+		msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(rev, 10))
+	}
 	_ = c.nc.PublishMsg(msg)
 }
 
@@ -544,6 +643,12 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 	if c.isClosed() {
 		return ErrClosed
 	}
+	return c.cancel(ctx, id, true)
+}
+
+// cancel is Cancel; with release false it leaves the job's unique key alone
+// (another job holds it).
+func (c *Client) cancel(ctx context.Context, id string, release bool) error {
 	for {
 		r, rev, err := c.record(ctx, id)
 		if err != nil {
@@ -565,7 +670,9 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("durable: write cancelled record %s: %w", id, err)
 		}
-		c.release(&r.Meta)
+		if release {
+			c.release(&r.Meta)
+		}
 		if err := c.nc.Publish(c.cancelSubj, []byte(id)); err != nil {
 			return fmt.Errorf("durable: publish cancel of %s: %w", id, err)
 		}

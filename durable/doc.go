@@ -64,11 +64,18 @@
 // not finished, returns the first job's ID and [ErrDuplicate]; so is an
 // Enqueue with an [ID] while that job's record is retained. Without either,
 // an Enqueue that returned an error may have stored the job, and retrying it
-// may make two. Known gap: a process (or server) that dies inside Enqueue,
-// after claiming a Unique key and before the job's message is stored, leaves
-// the key held with no job to release it (durable/crashtest
-// TestUniqueKeyOutlivesACrashMidEnqueue, run with -crash.bugs); delete the
-// key from the unique bucket to free it. The measured window, with the
+// may make two. A crash inside Enqueue (of its process or of the server),
+// after it claimed a Unique key and before the job's message was stored,
+// leaves the key claimed by a job that does not exist: the claim is
+// provisional until the job is stored, with a lease ([UniqueLease], default
+// one minute), so for the rest of that lease an Enqueue with the key returns
+// the missing job's ID and [ErrDuplicate], and after it one Enqueue takes
+// the key over by compare-and-set and makes the job (durable/crashtest
+// TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease; before leases,
+// such a key stayed held for good). An Enqueue that
+// takes longer than its lease to store its job may lose the key the same
+// way: it then cancels its job and returns the new holder's ID and
+// [ErrDuplicate]. The measured window, with the
 // worker acknowledging only after the success record is stored, is 0-4
 // reruns per crash (durable/crashtest).
 //
@@ -118,8 +125,12 @@
 //     DeadRetention (default 7 days): each retained record costs about 160 B
 //     of server memory.
 //   - KV bucket "TS_JOBS_unique": key = the unique key (base64url), value =
-//     the job ID, claimed with Create at Enqueue and deleted when the job
-//     ends (succeeded, dead or cancelled).
+//     the job ID. Enqueue claims the key with Create, provisionally: the
+//     value is "<id> <lease end, Unix ms>"; once the job's publish is
+//     acknowledged it rewrites the value to the bare ID by compare-and-set
+//     on the claim's revision. A provisional claim past its lease end is
+//     taken over with Update on its revision. The key is deleted when the
+//     job ends (succeeded, dead or cancelled).
 //   - KV bucket "TS_JOBS_queues": key = queue name, value = a [QueueConfig]
 //     as JSON (paused, maxRunning, rate, burst). Workers watch it.
 //   - KV bucket "TS_JOBS_periodic": one key per [Scheduler] entry (its

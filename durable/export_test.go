@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/nats-io/nuid"
 )
 
 // FireTick fires the entry name's tick as Run does at that tick, for
@@ -20,3 +22,14 @@ func (s *Scheduler) FireTick(ctx context.Context, name string, tick time.Time) (
 
 // NextTick exposes nextTick.
 var NextTick = nextTick
+
+// ClaimUnique claims key as Enqueue does before it publishes its job, and
+// publishes nothing: the claim of an Enqueue that a crash cut short. It
+// returns the claimant's job ID, or the holder's ID and ErrDuplicate.
+func (c *Client) ClaimUnique(ctx context.Context, key string) (string, error) {
+	m := &Meta{ID: nuid.Next(), Unique: key}
+	if _, first, err := c.claim(ctx, m); err != nil {
+		return first, err
+	}
+	return m.ID, nil
+}

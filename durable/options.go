@@ -93,7 +93,10 @@ func At(t time.Time) Option {
 // job with the key is scheduled, queued, running or retrying, a second
 // Enqueue with it enqueues nothing and returns the first job's ID and an
 // error wrapping [ErrDuplicate]. The key is released when the job succeeds,
-// is dead or is cancelled. Any non-empty string up to 512 bytes.
+// is dead or is cancelled. A key claimed by an Enqueue that died before
+// storing its job is held for the client's [UniqueLease] at most, then
+// taken over by the next Enqueue with it. Any non-empty string up to 512
+// bytes.
 func Unique(key string) Option {
 	return jobOpt(func(c *jobConfig) error {
 		if key == "" || len(key) > 512 {
@@ -231,6 +234,33 @@ type clientConfig struct {
 	deadRetention time.Duration
 	natsOpts      []nats.Option
 	maxPending    int
+	uniqueLease   time.Duration
+}
+
+// DefaultUniqueLease is how long a provisional claim of a Unique key lasts
+// without the UniqueLease option.
+const DefaultUniqueLease = time.Minute
+
+// UniqueLease bounds how long a Unique key stays claimed by an Enqueue that
+// has not stored its job yet (default [DefaultUniqueLease]). Enqueue first
+// claims the key provisionally, with a lease ending d from then, and makes
+// the claim lasting once the server has acknowledged the job. If the
+// enqueuing process or the server dies in between, the key is held by no
+// job; a later Enqueue with the key gets [ErrDuplicate] until the lease
+// ends, then takes the key over by compare-and-set (one of many concurrent
+// ones wins). An Enqueue slower than its lease may lose its key that way:
+// it then cancels its own job and returns the new holder's ID and
+// [ErrDuplicate], so two jobs never both run. Leases are compared with the
+// clock of the process that takes over, so hosts' clocks should agree to
+// well within d. At least 10ms.
+func UniqueLease(d time.Duration) ClientOption {
+	return clientOpt(func(c *clientConfig) error {
+		if d < 10*time.Millisecond {
+			return fmt.Errorf("%w: unique lease %v below 10ms", ErrInvalid, d)
+		}
+		c.uniqueLease = d
+		return nil
+	})
 }
 
 // Prefix names the deployment's stream and buckets (default "TS_JOBS"; see

@@ -20,8 +20,12 @@
 //     worker on its jobs (the default deployment, one process); after its
 //     SIGKILL a server and worker restarted on the directory run the rest:
 //     every job succeeds and only jobs in flight at the kill run again.
-//   - TestUniqueKeyOutlivesACrashMidEnqueue (only with -crash.bugs): a known
-//     bug, a Unique key claimed by an Enqueue that a crash cut short stays held.
+//   - TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease: a child that
+//     enqueues jobs with Unique keys is killed mid-enqueue; every stored job
+//     runs and releases its key, and a key claimed by an Enqueue that the kill
+//     cut short is taken over by a new Enqueue once its lease has run out.
+//     With -crash.bugs it also fails on a known bug: records left queued
+//     whose message the crash kept from being stored.
 //
 // A child's log is a file opened O_APPEND with one write(2) per job ID: what
 // was written is in the kernel and survives the SIGKILL, where a message

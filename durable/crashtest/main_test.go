@@ -27,7 +27,7 @@ import (
 var (
 	jobsFlag    = flag.Int("crash.jobs", 10000, "jobs per crash test")
 	ackWaitFlag = flag.Duration("crash.ackwait", time.Second, "the workers' AckWait: how soon a killed worker's jobs come back")
-	bugsFlag    = flag.Bool("crash.bugs", false, "also run the tests of known bugs, which fail")
+	bugsFlag    = flag.Bool("crash.bugs", false, "also check known bugs, which fail")
 	workFlag    = flag.Duration("crash.work", 200*time.Microsecond, "how long each job of a worker child works after recording its ID")
 )
 
@@ -48,6 +48,9 @@ func jobCount(t *testing.T) int {
 // never sees it.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// uniqueLease is the UniqueLease of a server child with unique keys.
+const uniqueLease = time.Second
+
 // jobName is the handler every crash test job runs.
 const jobName = "crash.job"
 
@@ -61,7 +64,7 @@ const (
 	envDir     = "CRASHTEST_DIR"     // server: the store directory
 	envJobs    = "CRASHTEST_JOBS"    // server, both: how many jobs to enqueue
 	envIDs     = "CRASHTEST_IDS"     // both: the file the enqueued IDs go to
-	envUnique  = "CRASHTEST_UNIQUE"  // server: "1" gives job i the unique key "key-<i>"
+	envUnique  = "CRASHTEST_UNIQUE"  // server: "1" gives job i the unique key "key-<i>", claimed with a lease of uniqueLease
 	envWork    = "CRASHTEST_WORK"    // worker: how long each job works after recording its ID
 )
 
@@ -221,12 +224,16 @@ func serverChild() error {
 		return err
 	}
 	defer srv.Shutdown(context.Background())
-	c, err := durable.New(srv.Conn())
+	unique := os.Getenv(envUnique) == "1"
+	var copts []durable.ClientOption
+	if unique {
+		copts = append(copts, durable.UniqueLease(uniqueLease))
+	}
+	c, err := durable.New(srv.Conn(), copts...)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	unique := os.Getenv(envUnique) == "1"
 	const enqueuers = 4
 	var wg sync.WaitGroup
 	errs := make(chan error, enqueuers)

@@ -12,19 +12,17 @@ import (
 	"github.com/threadsystem/threadsystem/pool"
 )
 
-// TestUniqueKeyOutlivesACrashMidEnqueue shows a known bug of durable
-// (reported, not fixed here; runs with -crash.bugs): Enqueue claims a
-// Unique key (KV Create, no TTL) before it publishes the job's record and
-// message, so a crash of the enqueuing process or of the server between the
-// claim and the message being stored leaves the key held by a job that
-// never runs. Every later Enqueue with the key then returns ErrDuplicate
-// for that ghost, forever. The same window leaves a "queued" record with no
-// message (no TTL either): a ghost job in every listing, with or without a
-// Unique key (TestServerKilledMidEnqueue logs how many it finds).
-func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
-	if !*bugsFlag {
-		t.Skip("known bug in durable: a unique key claimed by an Enqueue cut short by a crash is never released; run with -crash.bugs")
-	}
+// TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease kills a process
+// that enqueues jobs with Unique keys (one key per job) mid-enqueue. A
+// crash between a key's claim and its job's publish leaves the key claimed
+// provisionally by a job that was never stored; once the claim's lease
+// (UniqueLease, uniqueLease here) has run out, a new Enqueue with the key
+// must take it over and make a job, rather than get ErrDuplicate for the
+// ghost forever as before provisional claims. Every stored job runs and
+// releases its key. With -crash.bugs it also checks a known bug: that no
+// record is left unfinished (a queued record whose message the crash kept
+// from being stored is a ghost job in every listing).
+func TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease(t *testing.T) {
 	n := min(jobCount(t), 2000)
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
@@ -32,6 +30,7 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 	ch := startChild(t, "server", ackLog.path, envDir+"="+store, envJobs+"="+strconv.Itoa(2*n), envUnique+"=1")
 	ackLog.waitLines(t, ch, n, 3*time.Minute)
 	ch.kill()
+	killed := time.Now()
 	if err := ackLog.poll(); err != nil {
 		t.Fatal(err)
 	}
@@ -68,8 +67,9 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 
-	// No record is left unfinished: a queued record without its message is
-	// a job that never runs, listed forever.
+	// A queued record without its message is a job that never runs, listed
+	// forever: a known bug (a crash between the record's store and the
+	// message's), checked only with -crash.bugs.
 	recs.mu.Lock()
 	ghosts := 0
 	for _, st := range recs.state {
@@ -79,11 +79,17 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 	}
 	recs.mu.Unlock()
 	if ghosts > 0 {
-		t.Errorf("%d records unfinished after every stored job ran (their message was never stored)", ghosts)
+		if *bugsFlag {
+			t.Errorf("%d records unfinished after every stored job ran (their message was never stored)", ghosts)
+		} else {
+			t.Logf("known bug (an error with -crash.bugs): %d records unfinished after every stored job ran (their message was never stored)", ghosts)
+		}
 	}
 
-	// Every job that was stored has run and released its key: no key is
-	// held any more, and a new job with a key of the run is accepted.
+	// Every job that was stored has run and released its key. The keys
+	// still held are those of Enqueues cut short by the kill, claimed
+	// provisionally before it: once their lease has run out, a new job with
+	// such a key is accepted.
 	kv, err := c.JetStream().KeyValue(ctx, c.Prefix()+"_unique")
 	if err != nil {
 		t.Fatal(err)
@@ -96,13 +102,12 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 	for key := range lister.Keys() {
 		held = append(held, key)
 		if e, err := kv.Get(ctx, key); err == nil {
-			id := string(e.Value())
-			t.Logf("key %s held by job %s, whose record says %q", key, id, recs.get(id))
+			t.Logf("key %s held by %q after every stored job ran", key, e.Value())
 		}
 	}
-	if len(held) > 0 {
-		t.Errorf("%d unique keys still held after every stored job ran", len(held))
-	}
+	t.Logf("%d unique keys held by Enqueues cut short by the kill", len(held))
+	time.Sleep(time.Until(killed.Add(uniqueLease))) // wait out the leases
+	var again []string
 	for _, key := range held {
 		k, err := base64.RawURLEncoding.DecodeString(key)
 		if err != nil {
@@ -111,8 +116,30 @@ func TestUniqueKeyOutlivesACrashMidEnqueue(t *testing.T) {
 		if err != nil {
 			t.Fatalf("key %s: %v", key, err)
 		}
-		if _, err := c.Enqueue(ctx, jobName, []byte("again"), durable.Raw(), durable.Unique(string(k))); err != nil {
-			t.Errorf("Enqueue with %s after every job ran: %v", k, err)
+		id, err := c.Enqueue(ctx, jobName, []byte("again"), durable.Raw(), durable.Unique(string(k)))
+		if err != nil {
+			t.Errorf("Enqueue with %s once its lease ran out: %v", k, err)
+			continue
 		}
+		again = append(again, id)
+	}
+	if len(again) == 0 {
+		return
+	}
+	// The jobs that took the keys over run like any other.
+	w2, err := durable.NewWorker(c, p, durable.AckWait(*ackWaitFlag))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := durable.HandleRaw(w2, jobName, func(context.Context, []byte) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- w2.Run(context.Background()) }()
+	recs.waitSucceeded(t, again, time.Minute)
+	if err := w2.Shutdown(ctx); err != nil {
+		t.Error(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }
