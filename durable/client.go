@@ -40,6 +40,8 @@ type Client struct {
 
 	mu     sync.RWMutex
 	closed bool
+
+	noSettle bool // tests: Enqueue leaves unique claims provisional
 }
 
 // Connect connects to the NATS server or cluster at url (a comma-separated
@@ -325,7 +327,7 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			fail(p.i, fmt.Errorf("durable: store job %s: %w", p.meta.ID, err))
 			continue
 		}
-		if p.claim > 0 {
+		if p.claim > 0 && !c.noSettle {
 			if first, err := c.settle(ctx, p.meta, p.claim); err != nil {
 				ids[p.i] = first
 				fail(p.i, err)
@@ -529,6 +531,35 @@ func (c *Client) settle(ctx context.Context, m *Meta, rev uint64) (string, error
 		return "", fmt.Errorf("durable: cancel job %s, whose unique key %q was taken over: %w", m.ID, m.Unique, err)
 	}
 	return first, fmt.Errorf("%w: key %q was taken over by job %s (the lease ran out before job %s was stored)", ErrDuplicate, m.Unique, first, m.ID)
+}
+
+// holdsKey reports whether job id may run as the holder of unique key k: it
+// holds the key, or no job does (the key was released). A provisional claim
+// of its own is made lasting first, so that it cannot be taken over while
+// the job runs. When the bucket cannot be read it answers true, as workers
+// did before claims had leases.
+func (c *Client) holdsKey(id, k string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	key := uniqueKey(k)
+	for range 3 {
+		e, err := c.unique.Get(ctx, key)
+		if err != nil {
+			return true
+		}
+		holder, deadline := parseClaim(e.Value())
+		if holder != id {
+			return false
+		}
+		if deadline.IsZero() {
+			return true
+		}
+		_, err = c.unique.Update(ctx, key, []byte(id), e.Revision())
+		if !conflict(err) {
+			return true
+		}
+	}
+	return true
 }
 
 // release gives up a job's unique key without waiting (the job failed to

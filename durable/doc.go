@@ -75,7 +75,11 @@
 // such a key stayed held for good). An Enqueue that
 // takes longer than its lease to store its job may lose the key the same
 // way: it then cancels its job and returns the new holder's ID and
-// [ErrDuplicate]. The measured window, with the
+// [ErrDuplicate]. A job stored by an Enqueue that died before making its
+// claim lasting may lose its key so too: before running a job with a
+// Unique key (one KV read per delivery), a worker makes such a claim
+// lasting, or records the job cancelled unrun if another job holds the key.
+// The measured window, with the
 // worker acknowledging only after the success record is stored, is 0-4
 // reruns per crash (durable/crashtest).
 //
@@ -128,9 +132,10 @@
 //     the job ID. Enqueue claims the key with Create, provisionally: the
 //     value is "<id> <lease end, Unix ms>"; once the job's publish is
 //     acknowledged it rewrites the value to the bare ID by compare-and-set
-//     on the claim's revision. A provisional claim past its lease end is
-//     taken over with Update on its revision. The key is deleted when the
-//     job ends (succeeded, dead or cancelled).
+//     on the claim's revision (a worker does the same before running the
+//     job, if it still finds the claim provisional). A provisional claim past
+//     its lease end is taken over with Update on its revision. The key is
+//     deleted when the job ends (succeeded, dead or cancelled).
 //   - KV bucket "TS_JOBS_queues": key = queue name, value = a [QueueConfig]
 //     as JSON (paused, maxRunning, rate, burst). Workers watch it.
 //   - KV bucket "TS_JOBS_periodic": one key per [Scheduler] entry (its

@@ -33,3 +33,8 @@ func (c *Client) ClaimUnique(ctx context.Context, key string) (string, error) {
 	}
 	return m.ID, nil
 }
+
+// LeaveClaimsProvisional makes c's Enqueue store jobs without making their
+// unique claims lasting: the jobs of an Enqueue that died between its
+// job's store and its claim's settling.
+func LeaveClaimsProvisional(c *Client) { c.noSettle = true }

@@ -250,7 +250,9 @@ const DefaultUniqueLease = time.Minute
 // ends, then takes the key over by compare-and-set (one of many concurrent
 // ones wins). An Enqueue slower than its lease may lose its key that way:
 // it then cancels its own job and returns the new holder's ID and
-// [ErrDuplicate], so two jobs never both run. Leases are compared with the
+// [ErrDuplicate]; and a worker records a job whose key another job holds
+// cancelled rather than run it, so two jobs never both run. Leases are
+// compared with the
 // clock of the process that takes over, so hosts' clocks should agree to
 // well within d. At least 10ms.
 func UniqueLease(d time.Duration) ClientOption {

@@ -221,6 +221,13 @@ func (w *Worker) process(m jetstream.Msg) {
 	case rec.State == Succeeded || rec.State == Dead:
 		w.acks <- ackItem{m: m, act: actAck}
 		return
+	case rec.Unique != "" && !w.c.holdsKey(rec.ID, rec.Unique):
+		// The job's Enqueue died before making its claim lasting and the
+		// lease ran out: another job took the key over, and this one must
+		// not run beside it.
+		rec.State, rec.FinishedAt, rec.Payload = Cancelled, now, nil
+		w.finish(rec, m, actAck, 0, false) // the key is the other job's
+		return
 	case !rec.Deadline.IsZero() && !now.Before(rec.Deadline):
 		w.fail(rec, m, ErrDeadline, now, true)
 		return

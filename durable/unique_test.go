@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -69,5 +70,50 @@ func TestUniqueKeyOfADeadEnqueueIsTakenOverAfterItsLease(t *testing.T) {
 				t.Fatalf("Enqueue a lease later = %q, %v; want %q, ErrDuplicate", id, err, winner)
 			}
 		})
+	}
+}
+
+// TestJobWhoseKeyWasTakenOverDoesNotRun stores a job whose unique claim
+// stays provisional, as when its Enqueue dies after the store, and lets
+// another Enqueue take the key over once the lease ran out: the worker
+// then cancels the first job unrun and runs the second, so one job runs.
+func TestJobWhoseKeyWasTakenOverDoesNotRun(t *testing.T) {
+	const lease = 200 * time.Millisecond
+	e := newEnv(t, durable.UniqueLease(lease))
+	dying, err := durable.New(e.srv.Conn(), durable.UniqueLease(lease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dying.Close()
+	durable.LeaveClaimsProvisional(dying)
+	first, err := dying.Enqueue(e.ctx, "u", 1, durable.Unique("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed := time.Now()
+	if id, err := e.c.Enqueue(e.ctx, "u", 2, durable.Unique("k")); !errors.Is(err, durable.ErrDuplicate) || id != first {
+		t.Fatalf("Enqueue within the lease = %q, %v; want %q, ErrDuplicate", id, err, first)
+	}
+	time.Sleep(time.Until(claimed.Add(lease + time.Millisecond))) // wait out the lease
+	second, err := e.c.Enqueue(e.ctx, "u", 2, durable.Unique("k"))
+	if err != nil || second == first {
+		t.Fatalf("Enqueue after the lease = %q, %v; want a new job", second, err)
+	}
+	var mu sync.Mutex
+	var ran []int
+	e.worker(func(w *durable.Worker) {
+		durable.Handle(w, "u", func(_ context.Context, n int) error {
+			mu.Lock()
+			defer mu.Unlock()
+			ran = append(ran, n)
+			return nil
+		})
+	})
+	e.wait(first, durable.Cancelled)
+	e.wait(second, durable.Succeeded)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ran) != 1 || ran[0] != 2 {
+		t.Errorf("ran payloads %v, want [2]", ran)
 	}
 }
