@@ -72,15 +72,14 @@
 // the missing job's ID and [ErrDuplicate], and after it one Enqueue takes
 // the key over by compare-and-set and makes the job (durable/crashtest
 // TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease; before leases,
-// such a key stayed held for good). An Enqueue that
-// takes longer than its lease to store its job may lose the key the same
-// way: it then cancels its job and returns the new holder's ID and
-// [ErrDuplicate]. A job stored by an Enqueue that died before making its
-// claim lasting may lose its key so too: before running a job with a
-// Unique key (one KV read per delivery), a worker makes such a claim
-// lasting, or records the job cancelled unrun if another job holds the key.
-// The measured window, with the
-// worker acknowledging only after the success record is stored, is 0-4
+// such a key stayed held for good). An Enqueue that takes longer than its
+// lease to store its job may lose the key the same way: it then cancels its
+// job and returns the new holder's ID and [ErrDuplicate]. A job stored by an
+// Enqueue that died before making its claim lasting may lose its key so
+// too: before running a job with a Unique key (one KV read per delivery), a
+// worker makes such a claim lasting, or records the job cancelled unrun if
+// another job holds the key. The measured window, with the worker
+// acknowledging only after the success record is stored, is 0-4
 // reruns per crash (durable/crashtest).
 //
 // # Storage layout

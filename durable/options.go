@@ -252,9 +252,9 @@ const DefaultUniqueLease = time.Minute
 // it then cancels its own job and returns the new holder's ID and
 // [ErrDuplicate]; and a worker records a job whose key another job holds
 // cancelled rather than run it, so two jobs never both run. Leases are
-// compared with the
-// clock of the process that takes over, so hosts' clocks should agree to
-// well within d. At least 10ms.
+// compared with the clock of the process that takes over, so hosts' clocks
+// should agree to well within d. A worker reads the key of each Unique job
+// it gets once more (one KV read) before running it. At least 10ms.
 func UniqueLease(d time.Duration) ClientOption {
 	return clientOpt(func(c *clientConfig) error {
 		if d < 10*time.Millisecond {
