@@ -53,11 +53,7 @@ func TestServerAndWorkerKilledMidRun(t *testing.T) {
 	ready := time.Since(killed)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c, err := durable.New(srv.Conn())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := openClient(t, srv)
 	recs := watchRecords(t, ctx, c)
 	barrier(t, ctx, c, recs, "crashtest-barrier")
 

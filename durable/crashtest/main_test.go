@@ -543,6 +543,18 @@ func (r *records) waitSucceeded(t *testing.T, ids []string, timeout time.Duratio
 	r.waitFor(t, timeout, "every job succeeded", func() bool { return missing() == 0 })
 }
 
+// openClient connects a durable client to srv, closed when the test ends
+// (before srv shuts down).
+func openClient(t *testing.T, srv *embedded.Server) *durable.Client {
+	t.Helper()
+	c, err := durable.New(srv.Conn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // startServer starts an embedded server with its file store in dir, shut
 // down when the test ends.
 func startServer(t *testing.T, dir string) *embedded.Server {

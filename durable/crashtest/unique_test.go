@@ -38,11 +38,7 @@ func TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease(t *testing.T) {
 	srv := startServer(t, store)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c, err := durable.New(srv.Conn())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := openClient(t, srv)
 	recs := watchRecords(t, ctx, c)
 	p, err := pool.New(4)
 	if err != nil {

@@ -37,11 +37,7 @@ func TestWorkerKilledMidRun(t *testing.T) {
 	srv := startServer(t, filepath.Join(dir, "store"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c, err := durable.New(srv.Conn())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := openClient(t, srv)
 	recs := watchRecords(t, ctx, c)
 
 	ids, err := c.EnqueueBatch(ctx, crashJobs(n))
