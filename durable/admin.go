@@ -201,13 +201,13 @@ func (in *Inspector) Purge(ctx context.Context, queue string) (int, error) {
 		var last uint64
 		seq := uint64(1)
 		for {
-			msgs, more, err := in.batch(ctx, c.stream, directReq{Seq: seq, NextFor: filter, Batch: scanBatch})
+			msgs, more, err := in.c.directGet(ctx, c.stream, directReq{Seq: seq, NextFor: filter, Batch: scanBatch})
 			if err != nil {
 				return n, err
 			}
 			for _, m := range msgs {
 				last, seq = m.seq, m.seq+1
-				if meta, err := metaOf(m.header); err == nil {
+				if meta, err := metaOf(m.header, m.seq); err == nil {
 					metas = append(metas, meta)
 				}
 			}

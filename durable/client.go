@@ -232,10 +232,20 @@ func (e *jobError) Error() string { return fmt.Sprintf("job %d: %v", e.i, e.err)
 func (e *jobError) Unwrap() error { return e.err }
 
 type pending struct {
-	i        int
-	rec, job *pubAck
-	meta     *Meta
-	claim    uint64 // revision of the provisional unique claim, or 0
+	i      int
+	job    *pubAck
+	meta   *Meta
+	claim  uint64 // revision of the provisional unique claim, or 0
+	record bool   // its record was created (a given ID)
+}
+
+// abandon undoes what Enqueue stored for a job that failed to enqueue: its
+// unique claim and its record.
+func (c *Client) abandon(p *pending) {
+	c.releaseClaim(p.meta, p.claim)
+	if p.record {
+		c.forget(p.meta.ID)
+	}
 }
 
 func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string, error) {
@@ -268,19 +278,19 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 			}
 			claim = rev
 		}
-		// The record is the metadata plus a state (the payload is in the
-		// job's message): one encoding makes both.
 		mh := appendMeta(make([]byte, 0, 256), meta)
-		state := `,"state":"queued","attempts":0}`
-		if !meta.RunAt.IsZero() {
-			state = `,"state":"scheduled","attempts":0}`
-		}
-		recData := append(mh[:len(mh)-1:len(mh)-1], state...)
 		p := pending{i: i, meta: meta, claim: claim}
-		recMsg := &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}
-		if explicit := j.hasID(); explicit {
+		if !isPending(meta.ID) {
 			// A given ID makes one job while its record is retained: the
-			// record is created only if there is none, before the job.
+			// record (the metadata plus a state; the payload is in the
+			// job's message) is created only if there is none, before the
+			// job.
+			state := `,"state":"queued","attempts":0}`
+			if !meta.RunAt.IsZero() {
+				state = `,"state":"scheduled","attempts":0}`
+			}
+			recData := append(mh[:len(mh)-1:len(mh)-1], state...)
+			recMsg := &nats.Msg{Subject: c.recSubject + meta.ID, Data: recData}
 			_, err := c.js.PublishMsg(ctx, recMsg, jetstream.WithExpectLastSequencePerSubject(0))
 			if conflict(err) {
 				c.releaseClaim(meta, claim)
@@ -293,37 +303,30 @@ func (c *Client) enqueue(ctx context.Context, jobs []Job, single bool) ([]string
 				fail(i, fmt.Errorf("durable: store record of job %s: %w", meta.ID, err))
 				continue
 			}
-			recMsg = nil
+			p.record = true
 		}
-		if recMsg != nil {
-			p.rec, err = c.publishAsync(ctx, recMsg)
-		}
-		if err == nil {
-			// No Nats-Msg-Id: the duplicate window costs the server a map
-			// entry per message for two minutes, and nothing here retries
-			// a publish (IDs and unique keys guard through the buckets).
-			msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{metaHeader: {string(mh)}}}
-			p.job, err = c.publishAsync(ctx, msg)
-		}
-		if err != nil {
-			c.releaseClaim(meta, claim)
-			c.forget(meta.ID)
+		// No Nats-Msg-Id: the duplicate window costs the server a map
+		// entry per message for two minutes, and nothing here retries a
+		// publish (IDs and unique keys guard through the buckets).
+		msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{metaHeader: {string(mh)}}}
+		if p.job, err = c.publishAsync(ctx, msg); err != nil {
+			c.abandon(&p)
 			fail(i, fmt.Errorf("durable: publish job %s: %w", meta.ID, err))
 			continue
 		}
 		waits = append(waits, p)
 	}
 	for _, p := range waits {
-		var err error
-		if p.rec != nil {
-			err = wait(ctx, p.rec)
-		}
-		if err == nil {
-			err = wait(ctx, p.job)
+		err := wait(ctx, p.job)
+		if err == nil && isPending(p.meta.ID) {
+			seq, ok := ackSeq(p.job.ack)
+			if !ok {
+				err = fmt.Errorf("acknowledgement %q has no sequence", p.job.ack)
+			}
+			p.meta.ID = completeID(p.meta.ID, seq)
 		}
 		if err != nil {
-			c.releaseClaim(p.meta, p.claim)
-			c.forget(p.meta.ID)
+			c.abandon(&p)
 			fail(p.i, fmt.Errorf("durable: store job %s: %w", p.meta.ID, err))
 			continue
 		}
@@ -395,7 +398,7 @@ func (c *Client) prepare(j Job, now time.Time) (*Meta, string, []byte, error) {
 		Retention: cfg.retention, Unique: cfg.unique, EnqueuedAt: now,
 	}
 	if m.ID == "" {
-		m.ID = nuid.Next()
+		m.ID = pendingID(nuid.Next()) // completed once stored (id.go)
 	}
 	if cfg.backoff != nil {
 		b := cfg.backoff
@@ -465,7 +468,7 @@ func parseClaim(v []byte) (id string, deadline time.Time) {
 // the holder's ID and ErrDuplicate.
 func (c *Client) claim(ctx context.Context, m *Meta) (uint64, string, error) {
 	key := uniqueKey(m.Unique)
-	for range 5 {
+	for try := range 5 {
 		rev, err := c.unique.Create(ctx, key, provisional(m.ID, time.Now().Add(c.cfg.uniqueLease)))
 		if err == nil {
 			return rev, "", nil
@@ -492,6 +495,15 @@ func (c *Client) claim(ctx context.Context, m *Meta) (uint64, string, error) {
 				continue
 			}
 			return 0, "", fmt.Errorf("durable: take over unique key %q: %w", m.Unique, err)
+		}
+		if isPending(first) {
+			// The holder's Enqueue is storing its job, whose ID is known
+			// once the server acknowledges it: one round trip, normally.
+			if try < 4 {
+				time.Sleep(time.Duration(1<<try) * time.Millisecond)
+				continue
+			}
+			return 0, "", fmt.Errorf("%w: key %q is held by a job still being enqueued", ErrDuplicate, m.Unique)
 		}
 		return 0, first, fmt.Errorf("%w: key %q is held by job %s", ErrDuplicate, m.Unique, first)
 	}
@@ -523,7 +535,7 @@ func (c *Client) settle(ctx context.Context, m *Meta, rev uint64) (string, error
 		return "", fmt.Errorf("durable: read unique key %q: %w", m.Unique, err)
 	}
 	first, _ := parseClaim(e.Value())
-	if first == m.ID {
+	if sameJob(first, m.ID) {
 		return "", nil
 	}
 	// Another Enqueue took the key over: this job must not run beside its.
@@ -548,7 +560,7 @@ func (c *Client) holdsKey(id, k string) bool {
 			return true
 		}
 		holder, deadline := parseClaim(e.Value())
-		if holder != id {
+		if !sameJob(holder, id) {
 			return false
 		}
 		if deadline.IsZero() {
@@ -621,6 +633,39 @@ func (c *Client) record(ctx context.Context, id string) (*Record, uint64, error)
 	return &r, e.Revision(), nil
 }
 
+// lookup returns a job's record and its revision or, for a queued or
+// scheduled job with no record (a generated ID, id.go), a record made from
+// its message and revision 0.
+func (c *Client) lookup(ctx context.Context, id string) (*Record, uint64, error) {
+	r, rev, err := c.record(ctx, id)
+	if !errors.Is(err, ErrNotFound) {
+		return r, rev, err
+	}
+	_, seq, ok := splitID(id)
+	if !ok {
+		return nil, 0, err
+	}
+	msgs, _, gerr := c.directGet(ctx, c.stream, directReq{Seq: seq})
+	if gerr != nil {
+		return nil, 0, gerr
+	}
+	if len(msgs) == 1 {
+		m := msgs[0]
+		meta, merr := metaOf(m.header, m.seq)
+		_, delayed, isJob := c.queueOf(m.subject)
+		if merr == nil && isJob && meta.ID == id {
+			r := &Record{Meta: *meta, State: Queued, Payload: m.data}
+			if delayed {
+				r.State = Scheduled
+			}
+			return r, 0, nil
+		}
+	}
+	// No such message, or it is gone: a worker writes a job's record before
+	// acknowledging its message, so a job that ended meanwhile has one now.
+	return c.record(ctx, id)
+}
+
 // ttl is how long a record in state s is kept.
 func (c *Client) ttl(r *Record) time.Duration {
 	switch r.State {
@@ -664,9 +709,10 @@ func (c *Client) recordMsg(r *Record) *nats.Msg {
 // whichever worker runs it (the handler decides how fast it stops; what it
 // returns is recorded as cancelled unless it succeeded). Cancel returns nil
 // when the job is cancelled or was already, an error wrapping [ErrFinished]
-// when it already succeeded or is dead, [ErrNotFound] when no record has the
-// ID. It waits for the record's write (one round trip, more under
-// contention).
+// when it already succeeded or is dead, [ErrNotFound] when no job has the
+// ID (no record and no stored message; see Inspector.Job). It waits for
+// the record's write (one round trip, two or three for a job that had no
+// record, more under contention).
 func (c *Client) Cancel(ctx context.Context, id string) error {
 	if ctx == nil {
 		return fmt.Errorf("%w: nil context", ErrInvalid)
@@ -681,7 +727,7 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 // (another job holds it).
 func (c *Client) cancel(ctx context.Context, id string, release bool) error {
 	for {
-		r, rev, err := c.record(ctx, id)
+		r, rev, err := c.lookup(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -693,6 +739,7 @@ func (c *Client) cancel(ctx context.Context, id string, release bool) error {
 		}
 		r.State, r.FinishedAt, r.Payload = Cancelled, time.Now(), nil
 		m := c.recordMsg(r)
+		// Revision 0, for a job read from its message, creates the record.
 		opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(rev)}
 		_, err = c.js.PublishMsg(ctx, m, opts...)
 		if conflict(err) {
@@ -704,6 +751,14 @@ func (c *Client) cancel(ctx context.Context, id string, release bool) error {
 		if release {
 			c.release(&r.Meta)
 		}
+		if rev == 0 {
+			// Read from its message: remove it, so that no worker gets it
+			// and the stream's counts leave it out at once.
+			_, seq, _ := splitID(id)
+			if err := c.deleteMsg(ctx, seq); err != nil {
+				return fmt.Errorf("durable: remove cancelled job %s: %w", id, err)
+			}
+		}
 		if err := c.nc.Publish(c.cancelSubj, []byte(id)); err != nil {
 			return fmt.Errorf("durable: publish cancel of %s: %w", id, err)
 		}
@@ -712,4 +767,31 @@ func (c *Client) cancel(ctx context.Context, id string, release bool) error {
 		}
 		return c.nc.FlushWithContext(ctx)
 	}
+}
+
+// deleteMsg removes the jobs stream's message at seq; one already gone is
+// not an error.
+func (c *Client) deleteMsg(ctx context.Context, seq uint64) error {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	body := strconv.AppendUint([]byte(`{"no_erase":true,"seq":`), seq, 10)
+	resp, err := c.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.DELETE."+c.stream, append(body, '}'))
+	if err != nil {
+		return err
+	}
+	var r struct {
+		Error *struct {
+			ErrCode     int    `json:"err_code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(resp.Data, &r); err != nil {
+		return fmt.Errorf("answer %q: %w", resp.Data, err)
+	}
+	// 10043: sequence not found; a store that had it and lost it answers
+	// 10057 "no message found".
+	if r.Error != nil && r.Error.ErrCode != 10043 && !strings.Contains(r.Error.Description, "no message found") {
+		return fmt.Errorf("%s (%d)", r.Error.Description, r.Error.ErrCode)
+	}
+	return nil
 }

@@ -114,8 +114,16 @@
 //     written by async publishes to "$KV.TS_JOBS_records.<id>"; a worker
 //     acknowledges a job's message only after its record's publish was
 //     acknowledged, by an acker goroutine, so the hot path never waits on a
-//     round trip. A job is written at Enqueue (queued or scheduled, without
-//     the payload, which is in its message), once it has run [RunningAfter]
+//     round trip. A queued job is its message: a generated job ID is
+//     "<nonce>-<stream sequence of its message>" (the message's Ts-Meta says
+//     "<nonce>+", completed by whoever reads it), so [Inspector.Job] and
+//     [Client.Cancel] find a job that has no record by a direct get of its
+//     sequence, and Enqueue stores one message per job and no record. A
+//     record is written at Enqueue only for a job with an [ID] (its create
+//     is the check for a duplicate ID), when a delayed job is due and moves
+//     to its ready subject (queued, since its ID then names a message that
+//     is gone; the message's header is rewritten with the complete ID),
+//     once a job has run [RunningAfter]
 //     (running; see below for redeliveries), and at each outcome (retrying,
 //     succeeded, dead, cancelled, or queued again when a Shutdown gives it
 //     back). A worker reads the

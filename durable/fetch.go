@@ -454,7 +454,7 @@ func (q *queue) refund(k int) {
 // it waits at the server (NakWithDelay); due, it moves to its ready subject.
 func (w *Worker) onDelayed(q *queue) jetstream.MessageHandler {
 	return func(m jetstream.Msg) {
-		meta, err := parseMeta(m)
+		meta, _, err := parseMeta(m)
 		if err != nil {
 			_ = m.Term()
 			return
@@ -467,15 +467,26 @@ func (w *Worker) onDelayed(q *queue) jetstream.MessageHandler {
 			_ = m.Ack()
 			return
 		}
+		// The job's ID names this message, which is about to go: a queued
+		// record keeps the job findable by its ID. Creating it is also the
+		// check for a record that says the job ended (one round trip).
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		r, _, err := w.c.record(ctx, meta.ID)
-		cancel()
-		if err == nil && r.State.Final() {
-			_ = m.Ack()
+		defer cancel()
+		_, err = w.c.js.PublishMsg(ctx, w.c.recordMsg(&Record{Meta: *meta, State: Queued}),
+			jetstream.WithExpectLastSequencePerSubject(0))
+		if conflict(err) {
+			var r *Record
+			if r, _, err = w.c.record(ctx, meta.ID); err == nil && r.State.Final() {
+				_ = m.Ack()
+				return
+			}
+		}
+		if err != nil {
+			_ = m.NakWithDelay(time.Second)
 			return
 		}
 		out := &nats.Msg{Subject: w.c.readySubject(meta.Queue, meta.Priority), Data: m.Data(), Header: nats.Header{}}
-		out.Header.Set(metaHeader, m.Headers().Get(metaHeader))
+		out.Header.Set(metaHeader, string(appendMeta(nil, meta))) // the complete ID
 		out.Header.Set(jetstream.MsgIDHeader, meta.ID+".due")
 		f, err := w.c.publishAsync(context.Background(), out)
 		if err != nil {
@@ -486,17 +497,24 @@ func (w *Worker) onDelayed(q *queue) jetstream.MessageHandler {
 	}
 }
 
-func parseMeta(m jetstream.Msg) (*Meta, error) {
+// parseMeta reads a delivered job's Meta and its message's metadata, the
+// ID completed with the message's stream sequence (id.go).
+func parseMeta(m jetstream.Msg) (*Meta, *jetstream.MsgMetadata, error) {
 	h := m.Headers().Get(metaHeader)
 	if h == "" {
-		return nil, errors.New("durable: message without " + metaHeader)
+		return nil, nil, errors.New("durable: message without " + metaHeader)
 	}
 	var meta Meta
 	if err := decodeMeta(h, &meta); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if meta.ID == "" || meta.Name == "" {
-		return nil, errors.New("durable: incomplete " + metaHeader)
+		return nil, nil, errors.New("durable: incomplete " + metaHeader)
 	}
-	return &meta, nil
+	md, err := m.Metadata()
+	if err != nil {
+		return nil, nil, err
+	}
+	meta.ID = completeID(meta.ID, md.Sequence.Stream)
+	return &meta, md, nil
 }

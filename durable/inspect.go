@@ -207,19 +207,22 @@ func (in *Inspector) configs(ctx context.Context) (map[string]QueueConfig, error
 }
 
 // Job returns the record of the job with the given ID: its state, attempts,
-// errors with their times and result. Payload is set once a worker has run
-// the job (a queued job's payload is in its message; Jobs shows it). It
-// returns an error wrapping [ErrNotFound] when no record has the ID (never
-// enqueued, deleted, or past its retention) and [ErrInvalid] for an ID
-// that cannot be one. A job that has run for less than [RunningAfter]
-// still reads queued.
+// errors with their times and result. A queued or scheduled job that has
+// no record yet (see the package doc, Storage layout) is read from its
+// message, with its payload; a record carries the payload once a worker
+// has run the job and until it succeeds. It costs one record read, and for
+// a job without a record a direct get of its message and a second record
+// read. It returns an error wrapping [ErrNotFound] when neither a record
+// nor a message has the ID (never enqueued, deleted, or past its
+// retention) and [ErrInvalid] for an ID that cannot be one. A job that has
+// run for less than [RunningAfter] still reads queued.
 func (in *Inspector) Job(ctx context.Context, id string) (*Record, error) {
 	if err := in.check(ctx); err != nil {
 		return nil, err
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
-	r, _, err := in.c.record(ctx, id)
+	r, _, err := in.c.lookup(ctx, id)
 	return r, err
 }
 
@@ -307,7 +310,7 @@ func (in *Inspector) messageJobs(ctx context.Context, q JobQuery, seq uint64, fi
 	for page.Scanned < q.Budget {
 		n := min(size, q.Budget-page.Scanned)
 		size = min(2*size, scanBatch)
-		msgs, more, err := in.batch(ctx, in.c.stream, directReq{Seq: seq, NextFor: filter, Batch: n})
+		msgs, more, err := in.c.directGet(ctx, in.c.stream, directReq{Seq: seq, NextFor: filter, Batch: n})
 		if err != nil {
 			return page, err
 		}
@@ -346,7 +349,7 @@ func (in *Inspector) recordsOf(ctx context.Context, msgs []storedMsg) ([]*Record
 	metas := make([]*Meta, len(msgs))
 	var subjects []string
 	for i, m := range msgs {
-		meta, err := metaOf(m.header)
+		meta, err := metaOf(m.header, m.seq)
 		if err != nil {
 			continue
 		}
@@ -355,7 +358,7 @@ func (in *Inspector) recordsOf(ctx context.Context, msgs []storedMsg) ([]*Record
 	}
 	found := map[string]*Record{}
 	if len(subjects) > 0 {
-		recs, _, err := in.batch(ctx, in.c.recStream, directReq{MultiLast: subjects, Batch: len(subjects)})
+		recs, _, err := in.c.directGet(ctx, in.c.recStream, directReq{MultiLast: subjects, Batch: len(subjects)})
 		if err != nil {
 			return nil, err
 		}
@@ -388,15 +391,17 @@ func (in *Inspector) recordsOf(ctx context.Context, msgs []storedMsg) ([]*Record
 	return out, nil
 }
 
-func metaOf(h nats.Header) (*Meta, error) {
+// metaOf reads the Meta of a job message stored at seq, its ID completed.
+func metaOf(h nats.Header, seq uint64) (*Meta, error) {
 	v := h.Get(metaHeader)
 	if v == "" {
 		return nil, errors.New("durable: no " + metaHeader)
 	}
 	var m Meta
-	if err := json.Unmarshal([]byte(v), &m); err != nil || m.ID == "" {
+	if err := decodeMeta(v, &m); err != nil || m.ID == "" {
 		return nil, errors.New("durable: bad " + metaHeader)
 	}
+	m.ID = completeID(m.ID, seq)
 	return &m, nil
 }
 
@@ -513,8 +518,10 @@ func (in *Inspector) scanRecords(ctx context.Context, req directReq, budget int,
 	return nil
 }
 
-// StateCounts counts one queue's records by state, and the jobs that
-// finished within the window of the Counts or Throughput call.
+// StateCounts counts one queue's jobs by state, and the jobs that finished
+// within the window of the Counts or Throughput call. Scheduled and Queued
+// are Queues' counts of the queue's messages (Queued: not handed to a
+// worker yet); the others count records.
 type StateCounts struct {
 	Scheduled, Queued, Running, Retrying int64
 	Succeeded, Dead, Cancelled           int64
@@ -524,7 +531,7 @@ type StateCounts struct {
 	RecentSucceeded, RecentDead int64
 }
 
-// Counts is a census of records, per queue.
+// Counts is a census of jobs, per queue.
 type Counts struct {
 	At      time.Time     // when the scan began
 	Window  time.Duration // the window of the Recent counts, before At
@@ -541,13 +548,15 @@ func (c *Counts) PerSecond(queue string) float64 {
 	return float64(q.RecentSucceeded) / c.Window.Seconds()
 }
 
-// Counts reads every record once (O(records): the one call here that
-// scans everything; about a second per few hundred thousand records) and
-// counts them per queue and state, with the jobs finished within window
-// before now (window 0 means a minute). Succeeded and cancelled jobs are
+// Counts takes the queued and scheduled counts from the stream, as Queues
+// does, and reads every record once (O(records): the one call here that
+// scans everything; about a second per few hundred thousand records) to
+// count the other states per queue, with the jobs finished within window
+// before now (window 0 means a minute). Queued jobs have no record, so a
+// million of them cost Counts nothing. Succeeded and cancelled jobs are
 // counted while their records are retained (Retention), dead ones for the
-// client's DeadRetention. A record says queued for a job running less than
-// [RunningAfter]; for cheap queued and in-flight counts use Queues.
+// client's DeadRetention. A job running less than [RunningAfter] has no
+// running record and is counted nowhere: it is in Queues' InFlight.
 func (in *Inspector) Counts(ctx context.Context, window time.Duration) (*Counts, error) {
 	return in.census(ctx, window, false)
 }
@@ -555,7 +564,8 @@ func (in *Inspector) Counts(ctx context.Context, window time.Duration) (*Counts,
 // Throughput is Counts restricted to the records written within window
 // before now (0 means a minute): it reads only those, so it costs the
 // number of record writes in the window, not the number of records. Its
-// Recent counts are exact; its state counts cover only the records read.
+// Recent counts are exact; its Queued and Scheduled are Counts', and its
+// other state counts cover only the records read.
 func (in *Inspector) Throughput(ctx context.Context, window time.Duration) (*Counts, error) {
 	return in.census(ctx, window, true)
 }
@@ -573,27 +583,40 @@ func (in *Inspector) census(ctx context.Context, window time.Duration, tail bool
 	now := time.Now()
 	since := now.Add(-window)
 	out := &Counts{At: now, Window: window, Queues: map[string]*StateCounts{}}
+	queue := func(name string) *StateCounts {
+		q := out.Queues[name]
+		if q == nil {
+			q = &StateCounts{}
+			out.Queues[name] = q
+		}
+		return q
+	}
+	// Queued and scheduled jobs are their messages (most have no record):
+	// their counts come from the stream, as Queues gives them, and records
+	// in those states are not counted again.
+	qs, err := in.Queues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, qi := range qs {
+		if qi.Queued > 0 || qi.Scheduled > 0 {
+			q := queue(qi.Name)
+			q.Queued, q.Scheduled = qi.Queued, qi.Scheduled
+		}
+	}
 	req := directReq{Seq: 1}
 	if tail {
 		// Stored timestamps are the server's: allow for skew.
 		st := since.Add(-time.Second).UTC()
 		req = directReq{StartTime: &st}
 	}
-	err := in.scanRecords(ctx, req, 0, func(_ storedMsg, r *Record) bool {
+	err = in.scanRecords(ctx, req, 0, func(_ storedMsg, r *Record) bool {
 		out.Records++
-		if r == nil {
+		if r == nil || r.State == Queued || r.State == Scheduled {
 			return true
 		}
-		q := out.Queues[r.Queue]
-		if q == nil {
-			q = &StateCounts{}
-			out.Queues[r.Queue] = q
-		}
+		q := queue(r.Queue)
 		switch r.State {
-		case Scheduled:
-			q.Scheduled++
-		case Queued:
-			q.Queued++
 		case Running:
 			q.Running++
 		case Retrying:
@@ -657,12 +680,13 @@ type storedMsg struct {
 	data    []byte
 }
 
-// batch sends one batched direct get to stream and returns the messages
-// and how many matching messages remain after them.
-func (in *Inspector) batch(ctx context.Context, stream string, req directReq) ([]storedMsg, uint64, error) {
+// directGet sends one direct get to stream and returns the messages (one
+// at most when req.Batch is 0) and how many matching messages remain after
+// them.
+func (c *Client) directGet(ctx context.Context, stream string, req directReq) ([]storedMsg, uint64, error) {
 	ctx, cancel := withDefaultTimeout(ctx) // per request: a scan may take long
 	defer cancel()
-	nc := in.c.nc
+	nc := c.nc
 	inbox := nc.NewRespInbox()
 	sub, err := nc.SubscribeSync(inbox)
 	if err != nil {

@@ -92,7 +92,9 @@ func At(t time.Time) Option {
 // Unique gives the job a key that no other unfinished job may hold: while a
 // job with the key is scheduled, queued, running or retrying, a second
 // Enqueue with it enqueues nothing and returns the first job's ID and an
-// error wrapping [ErrDuplicate]. The key is released when the job succeeds,
+// error wrapping [ErrDuplicate]; the ID is empty while the first job's
+// Enqueue is still storing it (the ID is known once the server has stored
+// the job: see UniqueLease). The key is released when the job succeeds,
 // is dead or is cancelled. A key claimed by an Enqueue that died before
 // storing its job is held for the client's [UniqueLease] at most, then
 // taken over by the next Enqueue with it. Any non-empty string up to 512
@@ -247,7 +249,8 @@ const DefaultUniqueLease = time.Minute
 // the claim lasting once the server has acknowledged the job. If the
 // enqueuing process or the server dies in between, the key is held by no
 // job; a later Enqueue with the key gets [ErrDuplicate] until the lease
-// ends, then takes the key over by compare-and-set (one of many concurrent
+// ends (with no ID: a provisional claim names its job by the nonce of its
+// ID, whose stream sequence is not known yet), then takes the key over by compare-and-set (one of many concurrent
 // ones wins). An Enqueue slower than its lease may lose its key that way:
 // it then cancels its own job and returns the new holder's ID and
 // [ErrDuplicate]; and a worker records a job whose key another job holds

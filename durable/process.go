@@ -157,9 +157,8 @@ func (w *Worker) isCancelled(id string) bool {
 // trusted reports whether m's record can be taken from the message alone:
 // first delivery, stored after this worker began hearing cancels and since
 // the last reconnect.
-func (w *Worker) trusted(m jetstream.Msg) bool {
-	md, err := m.Metadata()
-	if err != nil || md.NumDelivered != 1 {
+func (w *Worker) trusted(md *jetstream.MsgMetadata) bool {
+	if md.NumDelivered != 1 {
 		return false
 	}
 	rc := w.c.nc.Stats().Reconnects
@@ -182,13 +181,13 @@ func (w *Worker) process(m jetstream.Msg) {
 		return
 	default:
 	}
-	meta, err := parseMeta(m)
+	meta, md, err := parseMeta(m)
 	if err != nil {
 		_ = m.Term() // not a job of this package
 		return
 	}
 	var rec *Record
-	slow := meta.ReadRecord || !w.trusted(m)
+	slow := meta.ReadRecord || !w.trusted(md)
 	if slow {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		r, _, err := w.c.record(ctx, meta.ID)

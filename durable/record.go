@@ -122,14 +122,3 @@ type Job struct {
 	Payload any
 	Options []Option
 }
-
-// hasID reports whether the job's options give its ID.
-func (j *Job) hasID() bool {
-	var c jobConfig
-	for _, o := range j.Options {
-		if o != nil && o.applyJob(&c) == nil && c.id != "" {
-			return true
-		}
-	}
-	return false
-}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -274,10 +273,11 @@ func runDurable(jobs int, w io.Writer) (err error) {
 	return d.print(w, kindOf, recs)
 }
 
-// awaitFinal reads the record of every job in kindOf until each is in a
-// final state, or fails after limit.
+// awaitFinal reads every job in kindOf (Inspector.Job: its record, or its
+// message while it is queued) until each is in a final state, or fails
+// after limit.
 func (d *durableDemo) awaitFinal(ctx context.Context, kindOf map[string]string, limit time.Duration) (map[string]durable.Record, error) {
-	kv, err := d.client.JetStream().KeyValue(ctx, d.client.Prefix()+"_records")
+	in, err := durable.NewInspector(d.client)
 	if err != nil {
 		return nil, err
 	}
@@ -287,15 +287,11 @@ func (d *durableDemo) awaitFinal(ctx context.Context, kindOf map[string]string, 
 			if r, ok := recs[id]; ok && r.State.Final() {
 				continue
 			}
-			e, err := kv.Get(ctx, id)
+			r, err := in.Job(ctx, id)
 			if err != nil {
-				return nil, fmt.Errorf("durable: record of job %s: %w", id, err)
+				return nil, fmt.Errorf("durable: job %s: %w", id, err)
 			}
-			var r durable.Record
-			if err := json.Unmarshal(e.Value(), &r); err != nil {
-				return nil, fmt.Errorf("durable: record of job %s: %w", id, err)
-			}
-			recs[id] = r
+			recs[id] = *r
 		}
 		final := 0
 		for _, r := range recs {

@@ -23,9 +23,8 @@
 //   - TestUniqueKeyOfACrashedEnqueueIsTakenOverAfterItsLease: a child that
 //     enqueues jobs with Unique keys is killed mid-enqueue; every stored job
 //     runs and releases its key, and a key claimed by an Enqueue that the kill
-//     cut short is taken over by a new Enqueue once its lease has run out.
-//     With -crash.bugs it also fails on a known bug: records left queued
-//     whose message the crash kept from being stored.
+//     cut short is taken over by a new Enqueue once its lease has run out;
+//     no record is left unfinished.
 //
 // A child's log is a file opened O_APPEND with one write(2) per job ID: what
 // was written is in the kernel and survives the SIGKILL, where a message

@@ -27,7 +27,6 @@ import (
 var (
 	jobsFlag    = flag.Int("crash.jobs", 10000, "jobs per crash test")
 	ackWaitFlag = flag.Duration("crash.ackwait", time.Second, "the workers' AckWait: how soon a killed worker's jobs come back")
-	bugsFlag    = flag.Bool("crash.bugs", false, "also check known bugs, which fail")
 	workFlag    = flag.Duration("crash.work", 200*time.Microsecond, "how long each job of a worker child works after recording its ID")
 )
 
@@ -541,6 +540,31 @@ func (r *records) waitSucceeded(t *testing.T, ids []string, timeout time.Duratio
 		return n
 	}
 	r.waitFor(t, timeout, "every job succeeded", func() bool { return missing() == 0 })
+}
+
+// queuedJobs returns the IDs of the default queue's queued jobs, paging
+// Inspector.Jobs (which reads the jobs stream).
+func queuedJobs(t *testing.T, ctx context.Context, c *durable.Client) map[string]bool {
+	t.Helper()
+	in, err := durable.NewInspector(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	q := durable.JobQuery{Queue: durable.DefaultQueue, State: durable.Queued, Limit: 1000}
+	for {
+		page, err := in.Jobs(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range page.Jobs {
+			out[j.ID] = true
+		}
+		if page.Next == "" {
+			return out
+		}
+		q.Cursor = page.Next
+	}
 }
 
 // openClient connects a durable client to srv, closed when the test ends
