@@ -548,14 +548,21 @@ func (c *Client) settle(ctx context.Context, m *Meta, rev uint64) (string, error
 // holdsKey reports whether job id may run as the holder of unique key k: it
 // holds the key, or no job does (the key was released). A provisional claim
 // of its own is made lasting first, so that it cannot be taken over while
-// the job runs. When the bucket cannot be read it answers true, as workers
-// did before claims had leases.
-func (c *Client) holdsKey(id, k string) bool {
+// the job runs. It sets *hold to how the job's end releases the key: at the
+// revision the job holds it, not at all when no job held it (a claim made
+// since is another job's), unconditionally when the bucket cannot be read;
+// and then it answers true, as workers did before claims had leases.
+func (c *Client) holdsKey(id, k string, hold *keyHold) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	key := uniqueKey(k)
+	*hold = keyHold{release: true}
 	for range 3 {
 		e, err := c.unique.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			*hold = keyHold{}
+			return true
+		}
 		if err != nil {
 			return true
 		}
@@ -564,9 +571,14 @@ func (c *Client) holdsKey(id, k string) bool {
 			return false
 		}
 		if deadline.IsZero() {
+			hold.rev = e.Revision()
 			return true
 		}
-		_, err = c.unique.Update(ctx, key, []byte(id), e.Revision())
+		rev, err := c.unique.Update(ctx, key, []byte(id), e.Revision())
+		if err == nil {
+			hold.rev = rev
+			return true
+		}
 		if !conflict(err) {
 			return true
 		}

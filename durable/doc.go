@@ -142,7 +142,9 @@
 //     on the claim's revision (a worker does the same before running the
 //     job, if it still finds the claim provisional). A provisional claim past
 //     its lease end is taken over with Update on its revision. The key is
-//     deleted when the job ends (succeeded, dead or cancelled).
+//     deleted when the job ends (succeeded, dead or cancelled), by a worker
+//     only at the revision the job held it at when it started, so a key
+//     taken over meanwhile stays with its new holder.
 //   - KV bucket "TS_JOBS_queues": key = queue name, value = a [QueueConfig]
 //     as JSON (paused, maxRunning, rate, burst). Workers watch it.
 //   - KV bucket "TS_JOBS_periodic": one key per [Scheduler] entry (its

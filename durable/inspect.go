@@ -30,7 +30,8 @@ import (
 //
 //   - Queues: O(queues). Stream info with per-subject counts, one consumer
 //     listing and the queues bucket; it reads no record.
-//   - Job: one record read.
+//   - Job: one record read; for a queued or scheduled job that has no
+//     record, a direct get of its message and a second record read.
 //   - Jobs: one page. The message-backed states (scheduled, queued,
 //     running, retrying) are read from the jobs stream with batched direct
 //     gets, plus one batched read of their records: O(page) plus the jobs
@@ -38,8 +39,10 @@ import (
 //     cancelled) are read from the records bucket through an ephemeral
 //     consumer: O(records scanned), at most [ScanBudget] per call
 //     (JobQuery.Budget).
-//   - Counts: O(n), a scan of every record through an ephemeral consumer;
-//     Throughput: O(records written in its window).
+//   - Counts: Queues' round trips for the queued and scheduled counts,
+//     then a scan of every record through an ephemeral consumer: O(records),
+//     and queued jobs have none; Throughput: O(records written in its
+//     window).
 //   - Retry, Delete, Pause, Resume, SetQueueConfig: a few round trips;
 //     RetryDead, DeleteDead and Purge scan as Counts does (Purge: only the
 //     queue's messages).

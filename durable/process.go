@@ -40,7 +40,18 @@ type ackItem struct {
 	m       jetstream.Msg
 	act     ackAction
 	delay   time.Duration
-	release *Meta // unique key to release after
+	release *Meta  // unique key to release after
+	rev     uint64 // release it only at this revision (0: unconditionally)
+}
+
+// keyHold is how a job ends with its unique key: release says to release
+// it (the zero keyHold leaves it alone), rev that only while the key is
+// still at that revision, the one the job made or found lasting before it
+// ran, so that a key taken over while the job ran stays with its new
+// holder (0: unconditionally, for a key whose revision is not known).
+type keyHold struct {
+	release bool
+	rev     uint64
 }
 
 // held is a fetched message waiting for a pool worker; heartbeats keep
@@ -103,7 +114,7 @@ func (w *Worker) acker() {
 			_ = it.m.NakWithDelay(it.delay)
 		}
 		if it.release != nil {
-			w.c.release(it.release)
+			w.c.releaseClaim(it.release, it.rev)
 		}
 	}
 }
@@ -211,6 +222,7 @@ func (w *Worker) process(m jetstream.Msg) {
 	rec.Payload = m.Data()
 	now := time.Now()
 
+	hold := keyHold{release: true} // what ending the job does to its key
 	switch {
 	case rec.State == Cancelled || w.isCancelled(meta.ID):
 		// Cancel released the unique key: releasing it again could free
@@ -220,24 +232,24 @@ func (w *Worker) process(m jetstream.Msg) {
 	case rec.State == Succeeded || rec.State == Dead:
 		w.acks <- ackItem{m: m, act: actAck}
 		return
-	case rec.Unique != "" && !w.c.holdsKey(rec.ID, rec.Unique):
+	case rec.Unique != "" && !w.c.holdsKey(rec.ID, rec.Unique, &hold):
 		// The job's Enqueue died before making its claim lasting and the
 		// lease ran out: another job took the key over, and this one must
 		// not run beside it.
 		rec.State, rec.FinishedAt, rec.Payload = Cancelled, now, nil
-		w.finish(rec, m, actAck, 0, false) // the key is the other job's
+		w.finish(rec, m, actAck, 0, keyHold{}) // the key is the other job's
 		return
 	case !rec.Deadline.IsZero() && !now.Before(rec.Deadline):
-		w.fail(rec, m, ErrDeadline, now, true)
+		w.fail(rec, m, ErrDeadline, now, true, hold)
 		return
 	case crashed && rec.MaxAttempts != retry.Forever && rec.Attempts >= rec.MaxAttempts:
-		w.fail(rec, m, fmt.Errorf("durable: worker stopped during the last attempt (%d)", rec.Attempts), now, true)
+		w.fail(rec, m, fmt.Errorf("durable: worker stopped during the last attempt (%d)", rec.Attempts), now, true, hold)
 		return
 	}
 	h := w.handler(rec.Name)
 	if h == nil {
 		rec.Attempts++
-		w.fail(rec, m, fmt.Errorf("%w: %q", ErrUnknownHandler, rec.Name), now, true)
+		w.fail(rec, m, fmt.Errorf("%w: %q", ErrUnknownHandler, rec.Name), now, true, hold)
 		return
 	}
 
@@ -284,26 +296,27 @@ func (w *Worker) process(m jetstream.Msg) {
 	now = time.Now()
 	if herr == nil {
 		rec.State, rec.Result, rec.FinishedAt, rec.Payload = Succeeded, result, now, nil
-		w.finish(rec, m, actAck, 0, true)
+		w.finish(rec, m, actAck, 0, hold)
 		return
 	}
 	if ctx.Err() != nil {
 		switch cause := context.Cause(ctx); {
 		case errors.Is(cause, ErrShutdown):
 			rec.State, rec.Attempts, rec.GivenBack = Queued, rec.Attempts-1, rec.GivenBack+1
-			w.finish(rec, m, actNak, 0, false)
+			w.finish(rec, m, actNak, 0, keyHold{})
 			return
 		case errors.Is(cause, ErrCancelled):
 			rec.State, rec.FinishedAt, rec.Payload = Cancelled, now, nil
-			w.finish(rec, m, actAck, 0, false) // Cancel released the key
+			w.finish(rec, m, actAck, 0, keyHold{}) // Cancel released the key
 			return
 		}
 	}
-	w.fail(rec, m, herr, now, false)
+	w.fail(rec, m, herr, now, false, hold)
 }
 
-// fail records a failed attempt and retries the job or makes it dead.
-func (w *Worker) fail(rec *Record, m jetstream.Msg, err error, now time.Time, final bool) {
+// fail records a failed attempt and retries the job or makes it dead,
+// ending its unique key as hold says.
+func (w *Worker) fail(rec *Record, m jetstream.Msg, err error, now time.Time, final bool, hold keyHold) {
 	ae := AttemptError{Attempt: rec.Attempts, At: now, Error: err.Error()}
 	var pe *pool.PanicError
 	if errors.As(err, &pe) {
@@ -318,12 +331,12 @@ func (w *Worker) fail(rec *Record, m jetstream.Msg, err error, now time.Time, fi
 		if delay, again := p.Next(rec.Attempts, err); again &&
 			(rec.Deadline.IsZero() || now.Add(delay).Before(rec.Deadline)) {
 			rec.State = Retrying
-			w.finish(rec, m, actNakDelay, delay, false)
+			w.finish(rec, m, actNakDelay, delay, keyHold{})
 			return
 		}
 	}
 	rec.State, rec.FinishedAt = Dead, now
-	w.finish(rec, m, actAck, 0, true)
+	w.finish(rec, m, actAck, 0, hold)
 }
 
 // RunningAfter is how long a job runs before its record says [Running]:
@@ -337,15 +350,16 @@ const RunningAfter = 500 * time.Millisecond
 // latest ones.
 const maxErrors = 20
 
-// finish stores rec and queues m's acknowledgement after it.
-func (w *Worker) finish(rec *Record, m jetstream.Msg, act ackAction, delay time.Duration, release bool) {
+// finish stores rec and queues m's acknowledgement after it, then what hold
+// says for its unique key.
+func (w *Worker) finish(rec *Record, m jetstream.Msg, act ackAction, delay time.Duration, hold keyHold) {
 	f, err := w.c.publishAsync(context.Background(), w.c.recordMsg(rec))
 	if err != nil {
 		_ = m.NakWithDelay(time.Second)
 		return
 	}
-	it := ackItem{f: f, m: m, act: act, delay: delay}
-	if release {
+	it := ackItem{f: f, m: m, act: act, delay: delay, rev: hold.rev}
+	if hold.release {
 		it.release = &rec.Meta
 	}
 	w.acks <- it

@@ -2,6 +2,7 @@ package durable_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
@@ -117,5 +118,44 @@ func TestJobWhoseKeyWasTakenOverDoesNotRun(t *testing.T) {
 	defer mu.Unlock()
 	if len(ran) != 1 || ran[0] != 2 {
 		t.Errorf("ran payloads %v, want [2]", ran)
+	}
+}
+
+// TestJobEndLeavesATakenOverKeyAlone takes a running job's unique key over
+// (as an Enqueue does that finds a claim past its lease): when the job
+// ends, the key stays with its new holder.
+func TestJobEndLeavesATakenOverKeyAlone(t *testing.T) {
+	e := newEnv(t)
+	started, gate := make(chan struct{}, 1), make(chan struct{})
+	e.worker(func(w *durable.Worker) {
+		durable.Handle(w, "u", func(_ context.Context, block bool) error {
+			if block {
+				started <- struct{}{}
+				<-gate
+			}
+			return nil
+		})
+	}, durable.Concurrency(1))
+	id := e.enqueue("u", true, durable.Unique("k"))
+	<-started
+	kv, err := e.c.JetStream().KeyValue(e.ctx, e.c.Prefix()+"_unique")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := base64.RawURLEncoding.EncodeToString([]byte("k"))
+	if _, err := kv.Put(e.ctx, key, []byte("newholder-1")); err != nil {
+		t.Fatal(err)
+	}
+	// A second job after it: the worker acknowledges jobs and releases
+	// their keys in order on one connection, so once this one's key is
+	// released, the first job's release has been applied too.
+	after := e.enqueue("u", false, durable.Unique("k2"))
+	close(gate)
+	e.wait(id, durable.Succeeded)
+	e.wait(after, durable.Succeeded)
+	e.waitUniqueReleased("k2")
+	en, err := kv.Get(e.ctx, key)
+	if err != nil || string(en.Value()) != "newholder-1" {
+		t.Fatalf("key after the job ended: %v, %v; want the new holder's", en, err)
 	}
 }
