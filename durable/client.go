@@ -37,6 +37,7 @@ type Client struct {
 	records jetstream.KeyValue
 	unique  jetstream.KeyValue
 	queues  jetstream.KeyValue
+	rates   jetstream.KeyValue
 
 	mu     sync.RWMutex
 	closed bool
@@ -150,6 +151,12 @@ func New(nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 		Storage: jetstream.FileStorage, Replicas: cfg.replicas,
 	}); err != nil {
 		return nil, fmt.Errorf("durable: create queues bucket %s_queues: %w", cfg.prefix, err)
+	}
+	if c.rates, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: cfg.prefix + "_rates", Description: "threadsystem durable queue rate buckets",
+		Storage: jetstream.FileStorage, Replicas: cfg.replicas,
+	}); err != nil {
+		return nil, fmt.Errorf("durable: create rates bucket %s_rates: %w", cfg.prefix, err)
 	}
 	return c, nil
 }

@@ -147,6 +147,9 @@
 //     taken over meanwhile stays with its new holder.
 //   - KV bucket "TS_JOBS_queues": key = queue name, value = a [QueueConfig]
 //     as JSON (paused, maxRunning, rate, burst). Workers watch it.
+//   - KV bucket "TS_JOBS_rates": key = queue name, value = the queue's
+//     shared token bucket as JSON (tokens, at), for a queue with a Rate;
+//     changed only by compare-and-set.
 //   - KV bucket "TS_JOBS_periodic": one key per [Scheduler] entry (its
 //     name, or a hash of a name that is not a subject token), holding the
 //     entry, its spec, the last tick claimed and that tick's job ID; changed
@@ -168,7 +171,9 @@
 // than that; the cap is exact for jobs of one priority level and holds per
 // level otherwise (five levels may run up to 5 x MaxRunning), and a job
 // waiting for its retry backoff holds its place under the cap. Rate paces
-// each worker's fetches of the queue with a token bucket (Rate per second,
-// Burst at most): the rate holds per worker process, so N workers take at
-// most N times Rate.
+// the queue's starts across the cluster with one token bucket (Rate per
+// second, Burst at most) stored in the rates bucket: a worker takes a
+// chunk of tokens (a twentieth of a second's worth, at least one) by
+// compare-and-set when its own run out, so all workers together start at
+// most Rate jobs a second, give or take one chunk each.
 package durable

@@ -27,40 +27,13 @@ type queue struct {
 
 	mu     sync.Mutex
 	conf   QueueConfig
-	tokens float64
-	last   time.Time
+	tokens float64 // rate tokens taken from the shared bucket, not yet used (rate.go)
 }
 
 func (q *queue) cfg() QueueConfig {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.conf
-}
-
-// take grants up to n starts under the queue's rate and returns how many,
-// or, when it grants none, how long until the next token.
-func (q *queue) take(n int, now time.Time) (int, time.Duration) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.conf.Paused {
-		return 0, 0
-	}
-	if q.conf.Rate <= 0 {
-		return n, 0
-	}
-	burst := float64(max(1, q.conf.Burst))
-	if q.last.IsZero() {
-		q.tokens = burst
-	} else {
-		q.tokens = min(burst, q.tokens+now.Sub(q.last).Seconds()*q.conf.Rate)
-	}
-	q.last = now
-	got := min(n, int(q.tokens))
-	if got <= 0 {
-		return 0, time.Duration((1 - q.tokens) / q.conf.Rate * float64(time.Second))
-	}
-	q.tokens -= float64(got)
-	return got, 0
 }
 
 // owe takes one token for a job that came unasked (from a long poll).
@@ -134,7 +107,7 @@ func (w *Worker) applyConfig(ctx context.Context, q *queue, e jetstream.KeyValue
 	}
 	q.mu.Lock()
 	q.conf = c
-	q.last = time.Time{}
+	q.tokens = min(q.tokens, 0) // leftovers were taken at the old rate; a debt stays
 	q.mu.Unlock()
 	if q.ready[0] != nil { // consumers exist: follow MaxRunning
 		want := defaultMaxAckPending
@@ -308,7 +281,7 @@ func (d *dispatcher) pass(n int) (got int, next time.Duration, err error) {
 			if d.pending[q.ready[level]] {
 				continue // its sentinel brings the next job
 			}
-			allowed, wait := q.take(n-got, now)
+			allowed, wait := w.take(q, n-got, now)
 			if allowed == 0 {
 				if wait > 0 && (next == 0 || wait < next) {
 					next = wait

@@ -109,8 +109,9 @@ type QueueConfig struct {
 	// MaxRunning caps the queue's jobs running at once across the cluster
 	// (0: no cap).
 	MaxRunning int `json:"maxRunning"`
-	// Rate is the most jobs per second each worker starts from the queue
-	// (0: no limit), with bursts of up to Burst (0: 1).
+	// Rate is the most jobs per second the workers of the cluster start
+	// from the queue, all together (0: no limit), with bursts of up to
+	// Burst (0: 1).
 	Rate  float64 `json:"rate"`
 	Burst int     `json:"burst"`
 }
