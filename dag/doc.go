@@ -26,12 +26,14 @@
 //
 // # Running
 //
-// [Graph.Run] submits every node without dependencies to the pool, then,
-// each time a node ends, counts down its dependents' remaining dependencies
-// and submits those that reach zero. The coordination happens on Run's own
-// goroutine; no goroutine waits per node and nothing polls. Independent
-// nodes therefore run in parallel, up to the pool's worker count, in the
-// pool's priority order.
+// [Graph.Run] submits every node without dependencies to the pool; then the
+// job of each node that succeeds counts its dependents' remaining
+// dependencies down, one atomic operation each, and submits those that
+// reach zero itself. Run's own goroutine settles failures, stops the run
+// and notices jobs the pool ended without running them; no goroutine waits
+// per node. Independent nodes therefore run in parallel, up to the pool's
+// worker count, in the pool's priority order. A node's job is named after
+// the node only with [NameJobs].
 //
 // Every node ends in one of the pool's terminal states:
 //   - pool.Succeeded: its function returned a nil error;

@@ -36,7 +36,9 @@ type node struct {
 	prio    pool.Priority
 	timeout time.Duration
 	retry   *retry.Policy
-	jobOpts []pool.JobOption // built once by Add, passed to every Submit
+	// jobOpts are the node's job options, built once by Add: the first is
+	// its name, passed to Submit only under NameJobs.
+	jobOpts []pool.JobOption
 }
 
 // New returns an empty graph.

@@ -119,10 +119,12 @@ func (r *run) report() (*Report, error) {
 		nr := &rep.Nodes[i]
 		nr.Name = r.pl.nodes[i].name
 		nr.Queued, nr.Started, nr.Finished = NotReached, NotReached, NotReached
-		if n.job != nil {
-			n.job.Wait(context.Background())
-			n.settle()
-			q, s, f := n.job.Timing()
+		if j := n.job.Load(); j != nil {
+			j.Wait(context.Background())
+			if n.state != pool.Succeeded {
+				r.settle(int32(i))
+			}
+			q, s, f := j.Timing()
 			nr.Queued, nr.Started, nr.Finished = since(q, r.start), since(s, r.start), since(f, r.start)
 		}
 		nr.State, nr.Err, nr.Attempts = n.state, n.err, int(n.attempts)

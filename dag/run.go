@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -35,15 +34,19 @@ import (
 // sweep, a DropOldest eviction) ends its node Cancelled; Run never hangs on
 // it.
 //
-// Run coordinates on the calling goroutine and starts no goroutine of its
-// own: a finishing node's job appends its position to a list and wakes the
-// coordinator, which counts down its dependents' remaining dependencies and
-// submits those that reach zero. It must not be called from a job of p when
-// p has no other free worker, since the nodes need one. The overhead per
-// node, pool job included, is 4 allocations (the job, its name option's two
-// and the job's function) and about 470 bytes allocated, of which the
-// Report keeps about 70; for time see docs/performance.md
-// (BenchmarkRunLayered, BenchmarkRunChain1M).
+// Run starts no goroutine. The job of a node that succeeds counts its
+// dependents' remaining dependencies down itself, one atomic operation each,
+// and submits those that reach zero from its worker; Run's own goroutine
+// only submits the nodes without dependencies, settles failed nodes (it
+// waits for their jobs, to tell Failed from Cancelled), and watches for jobs
+// the pool ended without running: when no node has ended for a millisecond,
+// it waits on the Done channel of the oldest node still in flight. It must
+// not be called from a job of p when p has no other free worker, since the
+// nodes need one. A node's job carries no name unless the run has NameJobs.
+// The overhead per node, pool job included, is 2 allocations (the job and
+// its function) and about 90 bytes allocated beyond what the Report keeps
+// (about 70); for time see docs/performance.md (BenchmarkRunLayered,
+// BenchmarkRunChain1M).
 func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Report, error) {
 	if ctx == nil {
 		return nil, invalidf("Run: nil context")
@@ -73,15 +76,11 @@ func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Repo
 		ctx:    ctx,
 		policy: cfg.policy,
 		keep:   cfg.keep,
-		procs:  runtime.GOMAXPROCS(0),
+		names:  cfg.names,
 		nodes:  make([]nodeRun, len(pl.nodes)),
+		total:  int64(len(pl.nodes)),
 		wake:   make(chan struct{}, 1),
 		start:  time.Now(),
-	}
-	for i := range r.nodes {
-		n := &r.nodes[i]
-		n.r, n.idx = r, int32(i)
-		n.remaining = pl.depOff[i+1] - pl.depOff[i]
 	}
 	r.coordinate()
 	return r.report()
@@ -94,29 +93,22 @@ type run struct {
 	ctx    context.Context
 	policy FailurePolicy
 	keep   bool // KeepResults
-	procs  int  // GOMAXPROCS when the run started
+	names  bool // NameJobs
 	nodes  []nodeRun
+	total  int64 // len(nodes)
 	start  time.Time
 
-	// Written by finishing jobs, taken by the coordinator.
-	mu       sync.Mutex
-	done     []int32       // nodes whose function returned, not yet handled
-	reported atomic.Bool   // done is not empty
-	wake     chan struct{} // a token when done became non-empty
-
-	// The rest belongs to the coordinator.
-	inflight int     // submitted jobs whose node has not ended
-	fifo     []int32 // submitted nodes in submit order; ended ones before head
-	head     int
-	stack    []int32 // ended nodes whose dependents are not yet told
-	ended    int
-	stopped  error // why the run stopped; nil while it runs
-	stopErr  error // the error of the nodes it ends: *halted
+	ended atomic.Int64 // nodes that have ended; the one that ends the last wakes Run
 	// halted holds the error of nodes the stopped run will not run. Jobs
 	// read it before calling the node's function, and under FailFast a
 	// failing job sets it, so a worker freed by the failure does not start
-	// another node before the coordinator hears of it.
+	// another node before the run has stopped.
 	halted atomic.Pointer[error]
+
+	mu      sync.Mutex
+	failed  []int32       // nodes whose function did not succeed, for Run's goroutine to settle
+	stopped error         // why the run stopped; nil while it runs
+	wake    chan struct{} // a token when failed grew, the run stopped or the last node ended
 }
 
 // halt records err as the error of the nodes the run will no longer run,
@@ -126,50 +118,65 @@ func (r *run) halt(err error) error {
 	return *r.halted.Load()
 }
 
-// nodeRun is one node's state in one run.
+// signal wakes Run's goroutine.
+func (r *run) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// nodeRun is one node's state in one run. The goroutine that ends a node
+// (its job, or Run's goroutine for a failure or a job the pool ended unrun)
+// writes state, err and value before it counts the node's dependents down,
+// so a dependent, which starts after the last count, reads them freely.
+//
+// The zero nodeRun is a node that has not ended and whose dependencies have
+// not ended either, so a run's slab of them needs no initialising pass.
 type nodeRun struct {
-	r   *run
-	idx int32
-	job *pool.Job
+	depsEnded int32 // dependencies that have ended (atomic)
+	blockedBy int32 // 1 + a dependency that did not succeed, 0 if none (atomic)
+	attempts  int32
+	state     pool.State  // 0 until the node ends
+	claimed   atomic.Bool // the node's end was taken in hand, by its job or by Run
+	fin       atomic.Bool // the node has ended: state and err are final
+	job       atomic.Pointer[pool.Job]
 
-	// Written by the node's job before it reports, then read-only.
-	value    any
-	err      error
-	attempts int32
-	claimed  atomic.Bool // the node's end was reported, by its job or the coordinator
-
-	// Coordinator only.
-	remaining int32      // dependencies not yet ended
-	blockedBy int32      // 1 + the first dependency that did not succeed, 0 if none
-	state     pool.State // 0 until the node ends
+	value any
+	err   error
 }
 
 var errGoexit = errors.New("dag: node function called runtime.Goexit")
 
-// call is the function of the node's pool job.
-func (n *nodeRun) call(ctx context.Context) error {
-	nd := &n.r.pl.nodes[n.idx]
-	in := Results{r: n.r, of: n.idx}
+// call is the function of node i's pool job.
+func (r *run) call(ctx context.Context, i int32) error {
+	n := &r.nodes[i]
+	nd := &r.pl.nodes[i]
+	if j, ok := pool.JobFromContext(ctx); ok {
+		n.job.Store(j) // before the node can end: Run reads it then
+	}
+	in := Results{r: r, of: i}
 	returned := false
 	defer func() {
 		if !returned {
 			if v := recover(); v != nil {
 				n.err = &pool.PanicError{Value: v, Stack: debug.Stack()}
-				n.report()
+				r.toRun(i)
 				panic(v) // let the pool record it and call its panic handler
 			}
 			n.err = errGoexit
+			r.toRun(i)
 		}
-		n.report()
 	}()
-	if stop := n.r.halted.Load(); stop != nil {
+	if stop := r.halted.Load(); stop != nil {
 		// The run stopped after this job was queued: do not start the node,
 		// and end the job Cancelled by cancelling its context first.
-		if j, ok := pool.JobFromContext(ctx); ok {
+		if j := n.job.Load(); j != nil {
 			j.Cancel()
 		}
 		returned = true
 		n.err = *stop
+		r.toRun(i)
 		return ctx.Err()
 	}
 	var v any
@@ -184,157 +191,91 @@ func (n *nodeRun) call(ctx context.Context) error {
 		})
 	}
 	returned = true
-	n.value, n.err = v, err
-	if err != nil && n.r.policy == FailFast {
-		n.r.halt(fmt.Errorf("%w: %w", ErrStopped, &NodeError{Name: nd.name, State: pool.Failed, Err: err}))
+	if err != nil {
+		n.err = err
+		if r.policy == FailFast {
+			r.halt(fmt.Errorf("%w: %w", ErrStopped, &NodeError{Name: nd.name, State: pool.Failed, Err: err}))
+		}
+		r.toRun(i)
+		return err
 	}
-	return err
+	if n.claimed.CompareAndSwap(false, true) {
+		n.value, n.state = v, pool.Succeeded
+		r.finish(i) // the last use of r by this job
+	}
+	return nil
 }
 
-// report tells the coordinator that the node's function has returned.
-func (n *nodeRun) report() {
-	if !n.claimed.CompareAndSwap(false, true) {
+// toRun hands node i, whose function did not succeed, to Run's goroutine,
+// which waits for the job to learn whether it Failed or was Cancelled.
+func (r *run) toRun(i int32) {
+	if !r.nodes[i].claimed.CompareAndSwap(false, true) {
 		return
 	}
-	r := n.r
 	r.mu.Lock()
-	r.done = append(r.done, n.idx)
-	r.reported.Store(true)
+	r.failed = append(r.failed, i)
 	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
+	r.signal()
 }
 
-// coordinate runs the graph until every node has ended.
-func (r *run) coordinate() {
-	ctxDone := r.ctx.Done()
-	if r.ctx.Err() != nil {
-		r.stop(context.Cause(r.ctx))
-		ctxDone = nil
-	}
-	for _, i := range r.pl.roots {
-		r.resolve(i)
-	}
-	r.drain()
-	var spare []int32
-	for r.ended < len(r.nodes) {
-		var batch []int32
-		r.mu.Lock()
-		if len(r.done) > 0 {
-			batch, r.done = r.done, spare[:0]
-			r.reported.Store(false)
-		}
-		r.mu.Unlock()
-		if len(batch) > 0 {
-			for _, i := range batch {
-				r.returned(i)
-			}
-			spare = batch
-			r.drain()
-			continue
-		}
-		if r.inflight == 0 {
-			panic("dag: internal error: nodes left but nothing in flight")
-		}
-		if r.inflight <= r.procs && r.spin() {
-			continue
-		}
-		select {
-		case <-r.wake:
-		case <-ctxDone:
-			ctxDone = nil
-			r.stop(context.Cause(r.ctx))
-		case <-r.watch():
-			r.sweep(false)
-		}
-		r.drain()
-	}
-}
-
-// spinRounds is how many times the coordinator yields, looking for a node
-// that ended, before it blocks when no more nodes than GOMAXPROCS are in
-// flight: a node of a chain that runs in a few microseconds then hands its
-// successor over without the coordinator parking and being woken, nor
-// asking its job for a Done channel. With more in flight, one of them
-// reports soon anyway. (On 2 loaded cores: a 1 M-node chain 35-50% faster
-// in three interleaved pairs of runs.)
-const spinRounds = 64
-
-// spin yields the processor up to spinRounds times while no node has
-// reported, and reports whether one has.
-func (r *run) spin() bool {
-	for range spinRounds {
-		runtime.Gosched()
-		if r.reported.Load() {
-			return true
-		}
-	}
-	return false
-}
-
-// returned ends a node whose function returned (or panicked).
-func (r *run) returned(i int32) {
-	n := &r.nodes[i]
-	r.inflight--
-	if n.err == nil {
-		n.state = pool.Succeeded
-	} else {
-		// Failures are rare: wait the moment it takes the pool to settle
-		// the job, to learn whether it counts as Failed or Cancelled.
-		n.job.Wait(context.Background())
-		n.settle()
-	}
-	r.stack = append(r.stack, i)
-}
-
-// drain tells the dependents of every ended node on the stack, resolving
-// those whose last dependency that was.
-func (r *run) drain() {
-	for len(r.stack) > 0 {
-		u := r.stack[len(r.stack)-1]
-		r.stack = r.stack[:len(r.stack)-1]
-		r.ended++
-		ok := r.nodes[u].state == pool.Succeeded
-		if !ok && r.policy == FailFast && r.stopped == nil {
-			r.stop(&NodeError{Name: r.pl.nodes[u].name, State: r.nodes[u].state, Err: r.nodes[u].err})
+// finish ends node i, whose state and error are set: it counts down its
+// dependents' remaining dependencies and resolves those that reach zero,
+// then, the same way, those of the dependents that end at once. It runs on
+// whichever goroutine ended the node.
+func (r *run) finish(i int32) {
+	var buf [16]int32
+	stack := append(buf[:0], i)
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		un := &r.nodes[u]
+		un.fin.Store(true)
+		ok := un.state == pool.Succeeded
+		if !ok && r.policy == FailFast {
+			r.stop(&NodeError{Name: r.pl.nodes[u].name, State: un.state, Err: un.err})
 		}
 		for _, s := range r.pl.dependents(u) {
 			d := &r.nodes[s]
-			if !ok && d.blockedBy == 0 && r.policy != RunAll {
-				d.blockedBy = u + 1
+			if !ok && r.policy != RunAll {
+				atomic.CompareAndSwapInt32(&d.blockedBy, 0, u+1)
 			}
-			if d.remaining--; d.remaining == 0 {
-				r.resolve(s)
+			if atomic.AddInt32(&d.depsEnded, 1) == r.pl.depOff[s+1]-r.pl.depOff[s] && r.resolve(s) {
+				stack = append(stack, s)
 			}
+		}
+		if r.ended.Add(1) == r.total {
+			r.signal()
 		}
 	}
 }
 
-// resolve submits node i, whose dependencies have all ended, or ends it at
-// once when it must not run.
-func (r *run) resolve(i int32) {
+// resolve submits node i, whose dependencies have all ended, or, when it
+// must not run, sets its state and error and reports true: the caller then
+// finishes it.
+func (r *run) resolve(i int32) bool {
 	n := &r.nodes[i]
-	switch {
-	case r.stopped != nil:
-		n.state, n.err = pool.Cancelled, r.stopErr
-	case n.blockedBy != 0:
-		n.state, n.err = pool.Skipped, r.depError(n.blockedBy-1)
-	default:
-		job, err := r.p.Submit(r.ctx, n.call, r.pl.nodes[i].jobOpts...)
-		if err == nil {
-			n.job = job
-			r.inflight++
-			r.fifo = append(r.fifo, i)
-			return
-		}
-		n.state, n.err = pool.Cancelled, err
-		if r.stopped == nil && (errors.Is(err, pool.ErrClosed) || r.ctx.Err() != nil) {
-			r.stop(err)
-		}
+	if stop := r.halted.Load(); stop != nil {
+		n.state, n.err = pool.Cancelled, *stop
+		return true
 	}
-	r.stack = append(r.stack, i)
+	if b := atomic.LoadInt32(&n.blockedBy); b != 0 {
+		n.state, n.err = pool.Skipped, r.depError(b-1)
+		return true
+	}
+	opts := r.pl.nodes[i].jobOpts
+	if !r.names {
+		opts = opts[1:] // no name: a nameless job without other options allocates only the Job
+	}
+	job, err := r.p.Submit(r.ctx, func(ctx context.Context) error { return r.call(ctx, i) }, opts...)
+	if err == nil {
+		n.job.Store(job)
+		return false
+	}
+	n.state, n.err = pool.Cancelled, err
+	if errors.Is(err, pool.ErrClosed) || r.ctx.Err() != nil {
+		r.stop(err)
+	}
+	return true
 }
 
 // depError is the error of a node skipped because dependency d did not
@@ -348,51 +289,137 @@ func (r *run) depError(d int32) error {
 	return e
 }
 
-// stop stops the run for cause: nothing more is submitted, and every job in
-// flight is cancelled.
+// stop stops the run for cause, unless it has stopped already: nothing more
+// is submitted, every job in flight is cancelled, and Run's goroutine is
+// woken to collect the jobs that end without running. Any goroutine may
+// call it.
 func (r *run) stop(cause error) {
+	r.mu.Lock()
+	if r.stopped != nil {
+		r.mu.Unlock()
+		return
+	}
 	r.stopped = cause
-	r.stopErr = r.halt(fmt.Errorf("%w: %w", ErrStopped, cause))
-	for _, i := range r.fifo[r.head:] {
-		if r.nodes[i].state == 0 {
-			r.nodes[i].job.Cancel()
+	r.mu.Unlock()
+	r.halt(fmt.Errorf("%w: %w", ErrStopped, cause))
+	for i := range r.nodes {
+		n := &r.nodes[i]
+		if j := n.job.Load(); j != nil && !n.fin.Load() {
+			j.Cancel()
 		}
 	}
-	r.sweep(true)
+	r.signal()
 }
 
-// watch returns the Done channel of the oldest job in flight, or nil when
-// none is. Waiting on it, besides the wake channel, catches jobs the pool
-// ends without running their function, which therefore never report.
-func (r *run) watch() <-chan struct{} {
-	for r.head < len(r.fifo) && r.nodes[r.fifo[r.head]].state != 0 {
-		r.head++
-	}
-	if r.head == len(r.fifo) {
-		return nil
-	}
-	return r.nodes[r.fifo[r.head]].job.Done()
-}
+// stallTick is how long Run's goroutine lets the run go without a node
+// ending before it looks for a job the pool ended without running, by
+// waiting on the oldest node in flight. While nodes keep ending it only
+// counts them, once a tick.
+const stallTick = time.Millisecond
 
-// sweep ends the nodes whose job is terminal although their function never
-// ran. It scans the jobs in flight from the oldest: all of them when all is
-// set, otherwise up to the first one not terminal.
-func (r *run) sweep(all bool) {
-	for _, i := range r.fifo[r.head:] {
-		n := &r.nodes[i]
-		if n.state != 0 {
+// coordinate runs the graph until every node has ended.
+func (r *run) coordinate() {
+	ctxDone := r.ctx.Done()
+	if r.ctx.Err() != nil {
+		r.stop(context.Cause(r.ctx))
+		ctxDone = nil
+	}
+	for _, i := range r.pl.roots {
+		if r.resolve(i) {
+			r.finish(i)
+		}
+	}
+	var (
+		timer    *time.Timer
+		tickC    <-chan time.Time
+		last     = int64(-1) // ended at the last tick
+		watching bool        // looking for jobs ended unrun
+		cursor   int         // in pl.order: every node before it has ended
+		spare    []int32
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for r.ended.Load() < r.total {
+		if ctxDone != nil && r.ctx.Err() != nil {
+			ctxDone = nil
+			r.stop(context.Cause(r.ctx))
+		}
+		r.mu.Lock()
+		batch := r.failed
+		r.failed = spare[:0]
+		stopped := r.stopped != nil
+		r.mu.Unlock()
+		for _, i := range batch {
+			n := &r.nodes[i]
+			n.job.Load().Wait(context.Background())
+			r.settle(i)
+			r.finish(i)
+		}
+		spare = batch
+		if len(batch) > 0 {
 			continue
 		}
-		if !n.job.State().Terminal() {
-			if all {
-				continue
+		watching = watching || stopped
+		var watchC <-chan struct{}
+		watched := int32(-1)
+		for watching {
+			for cursor < len(r.pl.order) && r.nodes[r.pl.order[cursor]].fin.Load() {
+				cursor++
 			}
-			return
+			if cursor == len(r.pl.order) {
+				break // the last nodes are ending: the last one wakes us
+			}
+			c := r.pl.order[cursor]
+			n := &r.nodes[c]
+			j := n.job.Load()
+			if j == nil {
+				// Being submitted by the job that ended its last
+				// dependency: look again in a tick.
+				break
+			}
+			if !j.State().Terminal() {
+				watchC, watched = j.Done(), c
+				break
+			}
+			if !n.claimed.CompareAndSwap(false, true) {
+				// Its function ran: it has ended, or waits in failed
+				// with a wake-up token sent.
+				if n.fin.Load() {
+					continue
+				}
+				break
+			}
+			r.settle(c)
+			r.finish(c)
 		}
-		if n.claimed.CompareAndSwap(false, true) {
-			r.inflight--
-			n.settle()
-			r.stack = append(r.stack, i)
+		if watchC == nil {
+			if timer == nil {
+				timer = time.NewTimer(stallTick)
+			} else if tickC == nil {
+				timer.Reset(stallTick)
+			}
+			tickC = timer.C
+		} else {
+			tickC = nil
+		}
+		select {
+		case <-r.wake:
+		case <-ctxDone:
+		case <-tickC:
+			tickC = nil
+			if e := r.ended.Load(); e == last {
+				watching = true
+			} else {
+				last = e
+			}
+		case <-watchC:
+			if r.nodes[watched].fin.Load() && !stopped {
+				watching = false // it ended by itself: the run is not stalled
+				last = -1
+			}
 		}
 	}
 }
@@ -400,17 +427,19 @@ func (r *run) sweep(all bool) {
 // settle takes the final state and error of the node's terminal job. A node
 // whose function never ran because the run had stopped keeps the run's stop
 // error rather than the job's bare context.Canceled.
-func (n *nodeRun) settle() {
-	n.state = n.job.State()
+func (r *run) settle(i int32) {
+	n := &r.nodes[i]
+	j := n.job.Load()
+	n.state = j.State()
 	switch {
 	case n.attempts > 0:
-		n.err = n.job.Err()
+		n.err = j.Err()
 	case n.err != nil:
 		// The function was called and found the run stopped.
-	case n.state == pool.Cancelled && n.r.stopErr != nil:
+	case n.state == pool.Cancelled && r.halted.Load() != nil:
 		// Cancelled in the queue by stop: no worker reached it.
-		n.err = n.r.stopErr
+		n.err = *r.halted.Load()
 	default:
-		n.err = n.job.Err()
+		n.err = j.Err()
 	}
 }

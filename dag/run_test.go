@@ -548,3 +548,86 @@ func TestRunOnBoundedBlockingPool(t *testing.T) {
 		t.Fatalf("Run on a pool with a queue of 1: %v", err)
 	}
 }
+
+// TestRunDetectsNodesDroppedByThePool: on a DropOldest pool of one worker
+// and a queue of one, the root's job submits its three dependents while it
+// still holds the worker, so the first two are evicted without running.
+// Their nodes end Cancelled with pool.ErrDropped and their dependents
+// Skipped; the run does not hang on them.
+func TestRunDetectsNodesDroppedByThePool(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, err := pool.New(1, pool.WithQueueSize(1), pool.WithFullPolicy(pool.DropOldest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		g := build(t, []string{"root", "x:root", "y:root", "z:root", "afterX:x", "afterZ:z"}, nil)
+		rep, err := g.Run(context.Background(), p)
+		if want := "root=succeeded x=cancelled y=cancelled z=succeeded afterX=skipped afterZ=succeeded"; states(rep) != want {
+			t.Errorf("states:\n got %s\nwant %s", states(rep), want)
+		}
+		for _, name := range []string{"x", "y"} {
+			if n, _ := rep.Node(name); !errors.Is(n.Err, pool.ErrDropped) || n.Attempts != 0 {
+				t.Errorf("%s: error %v after %d attempts, want ErrDropped and no attempt", name, n.Err, n.Attempts)
+			}
+		}
+		if !errors.Is(err, pool.ErrDropped) {
+			t.Errorf("Run error = %v, want ErrDropped", err)
+		}
+	})
+}
+
+// TestRunOnRejectingPool: on a Reject pool of one worker and a queue of
+// one, the root's job submits two dependents; the second is refused, ends
+// Cancelled with pool.ErrQueueFull, and its dependent is Skipped.
+func TestRunOnRejectingPool(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, err := pool.New(1, pool.WithQueueSize(1), pool.WithFullPolicy(pool.Reject))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		g := build(t, []string{"root", "x:root", "y:root", "afterY:y"}, nil)
+		rep, err := g.Run(context.Background(), p)
+		if want := "root=succeeded x=succeeded y=cancelled afterY=skipped"; states(rep) != want {
+			t.Errorf("states:\n got %s\nwant %s", states(rep), want)
+		}
+		if !errors.Is(err, pool.ErrQueueFull) {
+			t.Errorf("Run error = %v, want ErrQueueFull", err)
+		}
+	})
+}
+
+// TestRunNameJobs: a node's job is named after the node only under
+// NameJobs.
+func TestRunNameJobs(t *testing.T) {
+	p := newPool(t, 1)
+	defer p.Close()
+	jobName := func(ctx context.Context, _ dag.Results) (any, error) {
+		j, ok := pool.JobFromContext(ctx)
+		if !ok {
+			return nil, errors.New("no job in the node's context")
+		}
+		return j.Name(), nil
+	}
+	g := build(t, []string{"a", "b"}, map[string]nodeFunc{"a": jobName})
+	g.Add("prio", jobName, dag.WithPriority(pool.High))
+	tests := []struct {
+		opts []dag.RunOption
+		want string // the job names of a and prio
+	}{
+		{[]dag.RunOption{dag.KeepResults()}, ","},
+		{[]dag.RunOption{dag.KeepResults(), dag.NameJobs()}, "a,prio"},
+	}
+	for _, tt := range tests {
+		rep, err := g.Run(context.Background(), p, tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := dag.Get[string](rep.Results(), "a")
+		prio, _ := dag.Get[string](rep.Results(), "prio")
+		if got := a + "," + prio; got != tt.want {
+			t.Errorf("Run(%d options): job names %q, want %q", len(tt.opts), got, tt.want)
+		}
+	}
+}
