@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,4 +207,53 @@ func BenchmarkRunTwice(b *testing.B) {
 func BenchmarkRunChain1M(b *testing.B) {
 	const n = 1_000_000
 	runPerNode(b, chain(b, n), n)
+}
+
+// BenchmarkPoolFloor is the pool-only peer of BenchmarkRunLayered: 100,000
+// no-op jobs, 1,000 submitted at first and each later one submitted by a
+// job as it ends, as a node's job submits its ready dependents, with no
+// graph. "submit" uses pool.Submit, one Job a node as Run does; "go" uses
+// pool.Go. Run cannot be cheaper per node than "submit".
+func BenchmarkPoolFloor(b *testing.B) {
+	const n, width = 100_000, 1000
+	for _, mode := range []string{"submit", "go"} {
+		b.Run(mode, func(b *testing.B) {
+			p, err := pool.New(runtime.GOMAXPROCS(0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer p.Close()
+			b.ReportAllocs()
+			runs := 0
+			for b.Loop() {
+				var left atomic.Int64
+				left.Store(n - width)
+				done := make(chan struct{})
+				var ended atomic.Int64
+				var job func()
+				job = func() {
+					if left.Add(-1) >= 0 {
+						if mode == "go" {
+							p.Go(job)
+						} else {
+							p.Submit(context.Background(), func(context.Context) error { job(); return nil })
+						}
+					}
+					if ended.Add(1) == n {
+						close(done)
+					}
+				}
+				for range width {
+					if mode == "go" {
+						p.Go(job)
+					} else {
+						p.Submit(context.Background(), func(context.Context) error { job(); return nil })
+					}
+				}
+				<-done
+				runs++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(runs*n), "ns/node")
+		})
+	}
 }

@@ -109,7 +109,8 @@ func since(t, start time.Time) time.Duration {
 // report waits for every submitted job, settles each node's final state and
 // builds the Report and Run's error. The Report keeps nothing of r.
 func (r *run) report() (*Report, error) {
-	rep := &Report{Nodes: make([]NodeReport, len(r.nodes)), Start: r.start, pl: r.pl}
+	rep := r.rep
+	r.prefill(len(r.nodes))
 	if r.keep {
 		rep.vals = make([]any, len(r.nodes))
 	}
@@ -117,8 +118,6 @@ func (r *run) report() (*Report, error) {
 	for i := range r.nodes {
 		n := &r.nodes[i]
 		nr := &rep.Nodes[i]
-		nr.Name = r.pl.nodes[i].name
-		nr.Queued, nr.Started, nr.Finished = NotReached, NotReached, NotReached
 		if j := n.job.Load(); j != nil {
 			j.Wait(context.Background())
 			if n.state != pool.Succeeded {
@@ -153,6 +152,23 @@ func (r *run) report() (*Report, error) {
 		return rep, re
 	}
 	return rep, nil
+}
+
+// prefillChunk is how many NodeReports prefill fills at a time while the
+// run goes on.
+const prefillChunk = 4096
+
+// prefill gives up to k more NodeReports of the Report their name and
+// NotReached timings. Run's goroutine calls it while the nodes run, so that
+// the first touch of the Report's memory overlaps the run.
+func (r *run) prefill(k int) {
+	end := min(r.filled+k, len(r.nodes))
+	for i := r.filled; i < end; i++ {
+		nr := &r.rep.Nodes[i]
+		nr.Name = r.pl.nodes[i].name
+		nr.Queued, nr.Started, nr.Finished = NotReached, NotReached, NotReached
+	}
+	r.filled = end
 }
 
 // criticalPath finds, in one pass over the topological order, the longest
@@ -201,12 +217,14 @@ func (rep *Report) criticalPath(pl *plan) {
 		return
 	}
 	rep.CriticalTime = best[last]
-	var path []string
+	k := 0
 	for i := last; i >= 0; i = prev[i] {
-		path = append(path, rep.Nodes[i].Name)
+		k++
 	}
-	for a, b := 0, len(path)-1; a < b; a, b = a+1, b-1 {
-		path[a], path[b] = path[b], path[a]
+	path := make([]string, k)
+	for i := last; i >= 0; i = prev[i] {
+		k--
+		path[k] = rep.Nodes[i].Name
 	}
 	rep.CriticalPath = path
 }

@@ -39,8 +39,8 @@ import (
 // and submits those that reach zero from its worker; Run's own goroutine
 // only submits the nodes without dependencies, settles failed nodes (it
 // waits for their jobs, to tell Failed from Cancelled), and watches for jobs
-// the pool ended without running: when no node has ended for a millisecond,
-// it waits on the Done channel of the oldest node still in flight. It must
+// the pool ended without running: when the oldest node in flight has not
+// ended for a millisecond, it waits on that node's Done channel. It must
 // not be called from a job of p when p has no other free worker, since the
 // nodes need one. A node's job carries no name unless the run has NameJobs.
 // The overhead per node, pool job included, is 2 allocations (the job and
@@ -78,10 +78,10 @@ func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Repo
 		keep:   cfg.keep,
 		names:  cfg.names,
 		nodes:  make([]nodeRun, len(pl.nodes)),
-		total:  int64(len(pl.nodes)),
 		wake:   make(chan struct{}, 1),
 		start:  time.Now(),
 	}
+	r.rep = &Report{Nodes: make([]NodeReport, len(pl.nodes)), Start: r.start, pl: pl}
 	r.coordinate()
 	return r.report()
 }
@@ -95,10 +95,16 @@ type run struct {
 	keep   bool // KeepResults
 	names  bool // NameJobs
 	nodes  []nodeRun
-	total  int64 // len(nodes)
 	start  time.Time
+	rep    *Report // filled in by Run's goroutine: prefill, then report
+	filled int     // NodeReports prefilled
 
-	ended atomic.Int64 // nodes that have ended; the one that ends the last wakes Run
+	// sinksEnded counts the nodes without dependents that have ended; the
+	// one that ends the last wakes Run. A node ends only after all its
+	// dependencies have ended and counted their dependents down, so the
+	// run is over when every sink has ended; counting only sinks keeps the
+	// workers off one shared counter per node.
+	sinksEnded atomic.Int64
 	// halted holds the error of nodes the stopped run will not run. Jobs
 	// read it before calling the node's function, and under FailFast a
 	// failing job sets it, so a worker freed by the failure does not start
@@ -152,8 +158,10 @@ var errGoexit = errors.New("dag: node function called runtime.Goexit")
 func (r *run) call(ctx context.Context, i int32) error {
 	n := &r.nodes[i]
 	nd := &r.pl.nodes[i]
-	if j, ok := pool.JobFromContext(ctx); ok {
-		n.job.Store(j) // before the node can end: Run reads it then
+	if n.job.Load() == nil { // its submitter had no time to store it
+		if j, ok := pool.JobFromContext(ctx); ok {
+			n.job.Store(j) // before the node can end: Run reads it then
+		}
 	}
 	in := Results{r: r, of: i}
 	returned := false
@@ -243,7 +251,7 @@ func (r *run) finish(i int32) {
 				stack = append(stack, s)
 			}
 		}
-		if r.ended.Add(1) == r.total {
+		if r.pl.sucOff[u+1] == r.pl.sucOff[u] && r.sinksEnded.Add(1) == r.pl.sinks {
 			r.signal()
 		}
 	}
@@ -268,7 +276,9 @@ func (r *run) resolve(i int32) bool {
 	}
 	job, err := r.p.Submit(r.ctx, func(ctx context.Context) error { return r.call(ctx, i) }, opts...)
 	if err == nil {
-		n.job.Store(job)
+		if n.job.Load() == nil { // the job may have run and stored it already
+			n.job.Store(job)
+		}
 		return false
 	}
 	n.state, n.err = pool.Cancelled, err
@@ -311,10 +321,10 @@ func (r *run) stop(cause error) {
 	r.signal()
 }
 
-// stallTick is how long Run's goroutine lets the run go without a node
-// ending before it looks for a job the pool ended without running, by
-// waiting on the oldest node in flight. While nodes keep ending it only
-// counts them, once a tick.
+// stallTick is how long Run's goroutine lets the oldest node in flight go
+// without ending before it looks for a job the pool ended without running,
+// by waiting on that node's Done channel. While the oldest nodes keep
+// ending it only walks past them, once a tick.
 const stallTick = time.Millisecond
 
 // coordinate runs the graph until every node has ended.
@@ -332,9 +342,9 @@ func (r *run) coordinate() {
 	var (
 		timer    *time.Timer
 		tickC    <-chan time.Time
-		last     = int64(-1) // ended at the last tick
-		watching bool        // looking for jobs ended unrun
-		cursor   int         // in pl.order: every node before it has ended
+		last     = -1 // cursor at the last tick
+		watching bool // looking for jobs ended unrun
+		cursor   int  // in pl.order: every node before it has ended
 		spare    []int32
 	)
 	defer func() {
@@ -342,7 +352,7 @@ func (r *run) coordinate() {
 			timer.Stop()
 		}
 	}()
-	for r.ended.Load() < r.total {
+	for r.sinksEnded.Load() < r.pl.sinks {
 		if ctxDone != nil && r.ctx.Err() != nil {
 			ctxDone = nil
 			r.stop(context.Cause(r.ctx))
@@ -405,15 +415,24 @@ func (r *run) coordinate() {
 		} else {
 			tickC = nil
 		}
+		var more <-chan struct{} // ready at once while the Report is not prefilled
+		if r.filled < len(r.nodes) {
+			r.prefill(prefillChunk)
+			more = closedChan
+		}
 		select {
+		case <-more:
 		case <-r.wake:
 		case <-ctxDone:
 		case <-tickC:
 			tickC = nil
-			if e := r.ended.Load(); e == last {
-				watching = true
+			for cursor < len(r.pl.order) && r.nodes[r.pl.order[cursor]].fin.Load() {
+				cursor++
+			}
+			if cursor == last {
+				watching = true // the oldest node in flight has not ended for a tick
 			} else {
-				last = e
+				last = cursor
 			}
 		case <-watchC:
 			if r.nodes[watched].fin.Load() && !stopped {
@@ -423,6 +442,13 @@ func (r *run) coordinate() {
 		}
 	}
 }
+
+// closedChan is a closed channel, for a select that must not block.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // settle takes the final state and error of the node's terminal job. A node
 // whose function never ran because the run had stopped keeps the run's stop

@@ -18,6 +18,7 @@ type plan struct {
 	sucIdx []int32
 	order  []int32 // a topological order: every node after its dependencies
 	roots  []int32 // nodes without dependencies, in Add order
+	sinks  int64   // nodes without dependents
 }
 
 func (pl *plan) deps(i int32) []int32 { return pl.depIdx[pl.depOff[i]:pl.depOff[i+1]] }
@@ -83,6 +84,9 @@ func (g *Graph) compileLocked() (*plan, error) {
 		pl.depOff[i+1] = int32(len(pl.depIdx))
 	}
 	for i := range n {
+		if pl.sucOff[i+1] == 0 {
+			pl.sinks++
+		}
 		pl.sucOff[i+1] += pl.sucOff[i]
 	}
 	pl.sucIdx = make([]int32, len(pl.depIdx))
