@@ -44,9 +44,10 @@ import (
 // not be called from a job of p when p has no other free worker, since the
 // nodes need one. A node's job carries no name unless the run has NameJobs.
 // The overhead per node, pool job included, is 2 allocations (the job and
-// its function) and about 90 bytes allocated beyond what the Report keeps
-// (about 70); for time see docs/performance.md (BenchmarkRunLayered,
-// BenchmarkRunChain1M).
+// its function) and about 240 bytes allocated, of which the Report keeps
+// about 70; for time see docs/performance.md (BenchmarkRunLayered,
+// BenchmarkRunChain1M, and BenchmarkPoolFloor, the pool's own cost for the
+// same pattern).
 func (g *Graph) Run(ctx context.Context, p *pool.Pool, opts ...RunOption) (*Report, error) {
 	if ctx == nil {
 		return nil, invalidf("Run: nil context")
