@@ -187,7 +187,11 @@ func Raw() Option {
 // another Enqueue with it enqueues nothing and returns the ID and an error
 // wrapping [ErrDuplicate]: the cron entries of several processes use this to
 // fire once per tick. It costs Enqueue one more round trip (the record is
-// created before the job is published).
+// created before the job is published). A crash between the two (of the
+// enqueuing process or of the server) leaves a queued record without a
+// job, which refuses the ID until it is cancelled (Cancel); jobs with
+// generated IDs store one message and no record, so they cannot be left
+// so.
 func ID(id string) Option {
 	return jobOpt(func(c *jobConfig) error {
 		if !validToken(id, 128, true) {
