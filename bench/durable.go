@@ -82,19 +82,20 @@ func readPayload(p []byte) (i int, at int64, ok bool) {
 
 // The systems compared, in table order.
 func queueSystems() []queueSystem {
-	return []queueSystem{threadsystemDurable(), rawJetStream(), asynqRedis()}
+	return []queueSystem{threadsystemDurable(), threadsystemNoRetention(), rawJetStream(), asynqRedis()}
 }
 
 // Row names.
 const (
-	asynqName        = "asynq + redis-server"
-	jetstreamName    = "raw JetStream (embedded)"
-	tsDurableName    = "threadsystem durable (embedded)"
-	riverPublished   = 46_000
-	latencyRate      = 1_000 // jobs/s offered in (q)
-	latencyWarmJobs  = 1_000 // first jobs of (q) discarded
-	durableMiB       = 1 << 20
-	durableRSSTarget = 100 * durableMiB
+	asynqName         = "asynq + redis-server"
+	jetstreamName     = "raw JetStream (embedded)"
+	tsDurableName     = "threadsystem durable (embedded)"
+	tsNoRetentionName = "threadsystem durable, NoRetention (embedded)"
+	riverPublished    = 46_000
+	latencyRate       = 1_000 // jobs/s offered in (q)
+	latencyWarmJobs   = 1_000 // first jobs of (q) discarded
+	durableMiB        = 1 << 20
+	durableRSSTarget  = 100 * durableMiB
 )
 
 // durableWorkloads builds (p), (q) and (r) at scale sc, or none when the
@@ -144,6 +145,9 @@ func durableThroughputWorkload(dc DurableConfig, sc Scale) Workload {
 			{Entry: tsDurableName, Versus: asynqName, Metric: 0, Want: 4},
 			{Entry: tsDurableName, Metric: 0, Want: riverPublished, Note: "River's published figure (8 cores)"},
 			{Entry: tsDurableName, Versus: jetstreamName, Metric: 0, Note: "raw JetStream is the ceiling"},
+			{Entry: tsNoRetentionName, Versus: asynqName, Metric: 0, Want: 4, Note: "both keep no record of a succeeded job"},
+			{Entry: tsNoRetentionName, Metric: 0, Want: riverPublished, Note: "River's published figure (8 cores)"},
+			{Entry: tsNoRetentionName, Versus: jetstreamName, Metric: 0},
 			{Entry: tsDurableName, Versus: asynqName, Metric: 1},
 		}}
 	w.Entries = durableEntries(asynqName, func(s queueSystem) ([]float64, error) { return durableThroughput(s, n, dc.Stalled) })

@@ -28,12 +28,22 @@ const benchConcurrency = 256
 // server: EnqueueBatch (or Enqueue, in (q)) on one connection, a Worker on a
 // GOMAXPROCS pool on another, one raw-bytes handler.
 func threadsystemDurable() queueSystem {
+	return tsSystem(tsDurableName, "", durable.Raw())
+}
+
+// threadsystemNoRetention is threadsystemDurable with jobs that keep no
+// record once they succeed (NoRetention), as asynq's tasks do by default.
+func threadsystemNoRetention() queueSystem {
+	return tsSystem(tsNoRetentionName, "NoRetention (no success record, as asynq's default); ", durable.Raw(), durable.NoRetention())
+}
+
+func tsSystem(name, what string, opts ...durable.Option) queueSystem {
 	return queueSystem{
-		name: tsDurableName,
-		note: fmt.Sprintf("embedded.Start (in process only, file storage); EnqueueBatch of %s (Enqueue in (q)); NewWorker on pool.New(GOMAXPROCS) with Concurrency(%d), HandleRaw",
-			fmtCount(tsBatch), benchConcurrency),
+		name: name,
+		note: fmt.Sprintf("embedded.Start (in process only, file storage); %sEnqueueBatch of %s (Enqueue in (q)); NewWorker on pool.New(GOMAXPROCS) with Concurrency(%d), HandleRaw",
+			what, fmtCount(tsBatch), benchConcurrency),
 		missing: func() string { return "" },
-		open:    openThreadsystem,
+		open:    func() (queue, error) { return openThreadsystem(opts) },
 	}
 }
 
@@ -47,14 +57,15 @@ type tsQueue struct {
 	pool    *pool.Pool
 	worker  *durable.Worker
 	ran     chan error
+	opts    []durable.Option // every job's options
 }
 
-func openThreadsystem() (queue, error) {
+func openThreadsystem(opts []durable.Option) (queue, error) {
 	dir, err := os.MkdirTemp("", "bench-durable-")
 	if err != nil {
 		return nil, err
 	}
-	q := &tsQueue{dir: dir}
+	q := &tsQueue{dir: dir, opts: opts}
 	if q.srv, err = embedded.Start(dir, embedded.InProcessOnly()); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -93,11 +104,8 @@ func (q *tsQueue) serve(handle func([]byte)) error {
 	return nil
 }
 
-// rawOpts are every job's options: the payload goes as bytes.
-var rawOpts = []durable.Option{durable.Raw()}
-
 func (q *tsQueue) enqueue(p []byte) error {
-	_, err := q.client.Enqueue(context.Background(), "bench", p, rawOpts...)
+	_, err := q.client.Enqueue(context.Background(), "bench", p, q.opts...)
 	return err
 }
 
@@ -107,7 +115,7 @@ func (q *tsQueue) enqueueAll(ps [][]byte) error {
 	for i := 0; i < len(ps); i += tsBatch {
 		jobs = jobs[:0]
 		for _, p := range ps[i:min(i+tsBatch, len(ps))] {
-			jobs = append(jobs, durable.Job{Name: "bench", Payload: p, Options: rawOpts})
+			jobs = append(jobs, durable.Job{Name: "bench", Payload: p, Options: q.opts})
 		}
 		if _, err := q.client.EnqueueBatch(ctx, jobs); err != nil {
 			return err

@@ -19,6 +19,16 @@ var ErrNotDead = errors.New("durable: job is not dead")
 // deleteMarkerTTL is how long the marker of a deleted record stays.
 const deleteMarkerTTL = time.Minute
 
+// purgeMsg is the message that deletes the record of job id, leaving a
+// marker for deleteMarkerTTL.
+func (c *Client) purgeMsg(id string) *nats.Msg {
+	m := &nats.Msg{Subject: c.recSubject + id, Header: nats.Header{}}
+	m.Header.Set("KV-Operation", "PURGE")
+	m.Header.Set("Nats-Rollup", "sub")
+	m.Header.Set(jetstream.MsgTTLHeader, deleteMarkerTTL.String())
+	return m
+}
+
 // Retry enqueues a dead job again from its record: the same ID, name,
 // queue, priority, options and payload, its attempts reset to zero. Its
 // record says queued again, with Meta.Retried counted up and RetriedAt set,
@@ -223,11 +233,7 @@ func (in *Inspector) Purge(ctx context.Context, queue string) (int, error) {
 		}
 		var futures []jetstream.PubAckFuture
 		for _, meta := range metas {
-			m := &nats.Msg{Subject: c.recSubject + meta.ID, Header: nats.Header{}}
-			m.Header.Set("KV-Operation", "PURGE")
-			m.Header.Set("Nats-Rollup", "sub")
-			m.Header.Set(jetstream.MsgTTLHeader, deleteMarkerTTL.String())
-			f, err := c.publishAsync(ctx, m)
+			f, err := c.publishAsync(ctx, c.purgeMsg(meta.ID))
 			if err != nil {
 				return n, fmt.Errorf("durable: delete record %s: %w", meta.ID, err)
 			}

@@ -427,7 +427,7 @@ func (q *queue) refund(k int) {
 // it waits at the server (NakWithDelay); due, it moves to its ready subject.
 func (w *Worker) onDelayed(q *queue) jetstream.MessageHandler {
 	return func(m jetstream.Msg) {
-		meta, _, err := parseMeta(m)
+		meta, _, _, err := parseMeta(m)
 		if err != nil {
 			_ = m.Term()
 			return
@@ -471,23 +471,25 @@ func (w *Worker) onDelayed(q *queue) jetstream.MessageHandler {
 }
 
 // parseMeta reads a delivered job's Meta and its message's metadata, the
-// ID completed with the message's stream sequence (id.go).
-func parseMeta(m jetstream.Msg) (*Meta, *jetstream.MsgMetadata, error) {
+// ID completed with the message's stream sequence (id.go); given says the
+// ID was given at Enqueue (the ID option, or a republish that wrote the
+// complete ID), so the job has a record.
+func parseMeta(m jetstream.Msg) (meta *Meta, md *jetstream.MsgMetadata, given bool, err error) {
 	h := m.Headers().Get(metaHeader)
 	if h == "" {
-		return nil, nil, errors.New("durable: message without " + metaHeader)
+		return nil, nil, false, errors.New("durable: message without " + metaHeader)
 	}
-	var meta Meta
-	if err := decodeMeta(h, &meta); err != nil {
-		return nil, nil, err
+	meta = new(Meta)
+	if err := decodeMeta(h, meta); err != nil {
+		return nil, nil, false, err
 	}
 	if meta.ID == "" || meta.Name == "" {
-		return nil, nil, errors.New("durable: incomplete " + metaHeader)
+		return nil, nil, false, errors.New("durable: incomplete " + metaHeader)
 	}
-	md, err := m.Metadata()
-	if err != nil {
-		return nil, nil, err
+	if md, err = m.Metadata(); err != nil {
+		return nil, nil, false, err
 	}
+	given = !isPending(meta.ID)
 	meta.ID = completeID(meta.ID, md.Sequence.Stream)
-	return &meta, md, nil
+	return meta, md, given, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,5 +142,76 @@ func TestDueJobKeepsItsID(t *testing.T) {
 	}
 	if _, err := s.GetMsg(e.ctx, 2); !errors.Is(err, jetstream.ErrMsgNotFound) {
 		t.Errorf("the delayed message is still stored (%v)", err)
+	}
+}
+
+// TestNoRetentionKeepsNoSuccessRecord runs NoRetention jobs: one that
+// succeeds at once on its first delivery is acknowledged without any
+// record write, and one that failed first (so has a retrying record) has
+// its record deleted when it succeeds. A job after each, on a one-slot
+// worker, orders the checks: its record is written after the earlier
+// job's outcome, on the same connection.
+func TestNoRetentionKeepsNoSuccessRecord(t *testing.T) {
+	e := newEnv(t)
+	kv, err := e.c.JetStream().KeyValue(e.ctx, e.c.Prefix()+"_records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := e.c.JetStream().Stream(e.ctx, "KV_"+e.c.Prefix()+"_records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	tries := map[int]int{}
+	succeeded := make(chan int, 4)
+	e.worker(func(w *durable.Worker) {
+		durable.Handle(w, "n", func(_ context.Context, n int) error {
+			mu.Lock()
+			tries[n]++
+			first := tries[n] == 1
+			mu.Unlock()
+			if n == 2 && first {
+				return errors.New("first try fails")
+			}
+			succeeded <- n
+			return nil
+		})
+	}, durable.Concurrency(1))
+	// A worker takes a first delivery's state from the message alone only
+	// for messages stored some time after it began hearing cancels (100ms):
+	// wait that out, a wall-clock margin, not a synchronisation.
+	time.Sleep(150 * time.Millisecond)
+	tests := []struct {
+		name    string
+		payload int
+		writes  uint64 // record writes from the job's Enqueue to the next job's success; 0: not checked
+	}{
+		{"succeeds at once", 1, 1}, // the next job's record alone
+		{"succeeds on a retry", 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, err := recs.Info(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := e.enqueue("n", tt.payload, durable.NoRetention(), durable.Backoff(fastPolicy))
+			if n := <-succeeded; n != tt.payload {
+				t.Fatalf("job %d succeeded, want %d", n, tt.payload)
+			}
+			next := e.enqueue("n", 10+tt.payload)
+			e.wait(next, durable.Succeeded)
+			<-succeeded
+			if en, err := kv.Get(e.ctx, id); !errors.Is(err, jetstream.ErrKeyNotFound) {
+				t.Errorf("record of the NoRetention job after its success: %v, %v; want none", en, err)
+			}
+			after, err := recs.Info(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := after.State.LastSeq - before.State.LastSeq; tt.writes > 0 && w != tt.writes {
+				t.Errorf("%d record writes, want %d", w, tt.writes)
+			}
+		})
 	}
 }

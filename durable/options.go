@@ -158,6 +158,20 @@ func Retention(d time.Duration) Option {
 	})
 }
 
+// NoRetention keeps no record of the job once it succeeds, as asynq does
+// by default: the worker acknowledges it without writing one (or, if the
+// job had a record, a retry's say, deletes it), one stored write fewer
+// per job. Once it has succeeded, Job and Cancel return [ErrNotFound] and
+// Counts and Throughput do not count it; a handler's result is dropped. A
+// dead or cancelled job is recorded as without it (Cancelled records for
+// [DefaultRetention]). The last of NoRetention and Retention given wins.
+func NoRetention() Option {
+	return jobOpt(func(c *jobConfig) error { c.retention = noRetention; return nil })
+}
+
+// noRetention is Meta.Retention for NoRetention.
+const noRetention = -1
+
 // Backoff sets the job's retry schedule from p's data fields: MaxAttempts
 // (unless the MaxAttempts option is given), InitialDelay, Multiplier,
 // MaxDelay and Jitter. RetryIf and OnRetry are functions, which cannot be

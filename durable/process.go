@@ -192,12 +192,14 @@ func (w *Worker) process(m jetstream.Msg) {
 		return
 	default:
 	}
-	meta, md, err := parseMeta(m)
+	meta, md, given, err := parseMeta(m)
 	if err != nil {
 		_ = m.Term() // not a job of this package
 		return
 	}
 	var rec *Record
+	// Whether the job may have a record: one read, or one Enqueue wrote.
+	recorded := given || !meta.RunAt.IsZero()
 	slow := meta.ReadRecord || !w.trusted(md)
 	if slow {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -205,7 +207,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		cancel()
 		switch {
 		case err == nil:
-			rec = r
+			rec, recorded = r, true
 		case errors.Is(err, ErrNotFound):
 		default:
 			_ = m.NakWithDelay(time.Second)
@@ -288,13 +290,17 @@ func (w *Worker) process(m jetstream.Msg) {
 
 	w.mu.Lock()
 	delete(w.running, rec.ID)
-	gone := a.givenBack
+	gone, marked := a.givenBack, a.marked
 	w.mu.Unlock()
 	if gone {
 		return
 	}
 	now = time.Now()
 	if herr == nil {
+		if rec.Retention < 0 { // NoRetention
+			w.forget(rec, m, recorded || marked, hold)
+			return
+		}
 		rec.State, rec.Result, rec.FinishedAt, rec.Payload = Succeeded, result, now, nil
 		w.finish(rec, m, actAck, 0, hold)
 		return
@@ -361,6 +367,24 @@ func (w *Worker) finish(rec *Record, m jetstream.Msg, act ackAction, delay time.
 	it := ackItem{f: f, m: m, act: act, delay: delay, rev: hold.rev}
 	if hold.release {
 		it.release = &rec.Meta
+	}
+	w.acks <- it
+}
+
+// forget acknowledges a succeeded job that keeps no record (NoRetention):
+// at once when it has none, after deleting it when it may have one.
+func (w *Worker) forget(rec *Record, m jetstream.Msg, recorded bool, hold keyHold) {
+	it := ackItem{m: m, act: actAck, rev: hold.rev}
+	if hold.release {
+		it.release = &rec.Meta
+	}
+	if recorded {
+		f, err := w.c.publishAsync(context.Background(), w.c.purgeMsg(rec.ID))
+		if err != nil {
+			_ = m.NakWithDelay(time.Second)
+			return
+		}
+		it.f = f
 	}
 	w.acks <- it
 }

@@ -65,7 +65,7 @@ type Meta struct {
 	MaxAttempts int           `json:"max_attempts"` // retry.Forever (-1): no limit
 	Timeout     time.Duration `json:"timeout,omitempty"`
 	Deadline    time.Time     `json:"deadline,omitzero"`
-	Retention   time.Duration `json:"retention,omitempty"`
+	Retention   time.Duration `json:"retention,omitempty"` // negative: none once succeeded (NoRetention)
 	Backoff     *BackoffSpec  `json:"backoff,omitempty"`
 	Unique      string        `json:"unique,omitempty"`
 	EnqueuedAt  time.Time     `json:"enqueued_at"`
