@@ -31,6 +31,9 @@ type Diagnostics struct {
 	Workers, Idle, Busy int
 	// Capacity is the queue bound, 0 when unbounded.
 	Capacity int
+	// RateLimited reports whether WithRateLimit paces the pool's starts.
+	// Like Capacity it is fixed at New.
+	RateLimited bool
 	// Stuck counts running jobs past the stuck threshold (0 without one).
 	Stuck int
 	// Closed reports whether Close or Shutdown has begun.
@@ -44,7 +47,7 @@ func (p *Pool) Diagnostics() Diagnostics {
 	d := Diagnostics{
 		QueuedBy: s.QueuedBy, Queued: s.Queued, Pending: s.Pending,
 		Workers: s.Workers, Idle: s.Idle, Busy: s.Workers - s.Idle,
-		Capacity: p.capacity,
+		Capacity: p.capacity, RateLimited: p.rate != nil,
 	}
 	p.mu.Lock()
 	d.Closed = p.closed

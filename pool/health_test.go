@@ -158,3 +158,30 @@ func TestWorkerLetsEndedJobGo(t *testing.T) {
 		t.Fatal("the worker keeps the job it ran last alive while it runs a Go func")
 	}
 }
+
+// TestDiagnosticsReportsLimits: Capacity and RateLimited tell a caller (the
+// schedule package, for one) whether the pool admits and starts each job
+// on its own: a bounded queue or a rate limit does.
+func TestDiagnosticsReportsLimits(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []pool.Option
+		capacity int
+		limited  bool
+	}{
+		{"plain", nil, 0, false},
+		{"bounded", []pool.Option{pool.WithQueueSize(8)}, 8, false},
+		{"rate", []pool.Option{pool.WithRateLimit(100, 1)}, 0, true},
+	}
+	for _, tt := range tests {
+		p, err := pool.New(1, tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := p.Diagnostics()
+		p.Close()
+		if d.Capacity != tt.capacity || d.RateLimited != tt.limited {
+			t.Errorf("%s: Diagnostics() Capacity %d RateLimited %v, want %d %v", tt.name, d.Capacity, d.RateLimited, tt.capacity, tt.limited)
+		}
+	}
+}

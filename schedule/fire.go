@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -226,39 +227,119 @@ func (e *Entry) overlap() Overlap {
 // cancel any of them.
 type attempt struct {
 	e        *Entry
-	job      *pool.Job
+	c        *chunk   // the submission that carries it
 	next     *attempt // the entry's other unsettled runs
 	report   *attempt // the next on the scheduler's list of reports
 	err      error    // what its run returned, once reported
+	prev     int64    // e.lastRun before it, for a submission the pool refuses
 	n        int32    // attempt number (1 = first)
 	out      Outcome  // the run's outcome, once reported
 	reported atomic.Bool
 }
 
+// chunk is one submission to the pool: a single run, or the runs of entries
+// without pool options fired in one pass of the loop (at most chunkMax). Its
+// jobs, one per worker up to one per run, claim its runs in firing order
+// and run them one after another, so that a burst costs the pool a job and
+// a wake-up per worker and chunk, not per run, and a long run holds up only
+// the job that runs it while the others take the rest. A job that panics or
+// exits in a run hands what is left to a new job before it ends.
+type chunk struct {
+	s    *Scheduler
+	runs []attempt    // a slab, or one's array
+	jobs []*pool.Job  // guarded by s.mu; empty until submitted
+	next atomic.Int32 // the next run to claim
+	one  [1]attempt   // the slab of a single run
+	job1 [1]*pool.Job // jobs' array for one job
+}
+
+// chunkMax is the most runs one chunk carries: a quarter of fireBatch, so
+// that workers start on a burst while the loop still fires it.
+const chunkMax = 64
+
+// newChunk returns an empty chunk with room for n runs.
+func (s *Scheduler) newChunk(n int) *chunk {
+	c := &chunk{s: s}
+	c.runs = c.one[:0]
+	if n > 1 {
+		c.runs = make([]attempt, 0, n)
+	}
+	c.jobs = c.job1[:0]
+	return c
+}
+
+// add appends a run of e to c and returns it.
+func (c *chunk) add(e *Entry, n int32) *attempt {
+	c.runs = c.runs[:len(c.runs)+1]
+	a := &c.runs[len(c.runs)-1]
+	a.e, a.c, a.n = e, c, n
+	return a
+}
+
+// over reports whether every job of c has ended, so that a run of c that
+// has not reported never will. The caller holds the lock.
+func (c *chunk) over() bool {
+	if len(c.jobs) == 0 {
+		return false // not submitted yet
+	}
+	for _, j := range c.jobs {
+		if !j.State().Terminal() {
+			return false
+		}
+	}
+	return true
+}
+
+// lostErr is the error a run of c that never ran records: that of the job
+// that ended last among those that did not run it, in practice the reason
+// the pool gave. The caller holds the lock.
+func (c *chunk) lostErr() error {
+	for _, j := range slices.Backward(c.jobs) {
+		if err := j.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // submit hands one attempt of e to the pool without waiting. A full queue
-// records the firing as Rejected; a closed pool also ends the entry.
+// records the firing as Rejected; a closed pool also ends the entry. While
+// the loop fires a pass on a pool that admits jobs unconditionally (no
+// bound, no rate limit), a run without pool options joins the pass's chunk,
+// submitted when full or when the loop lets go of the lock; such a chunk
+// can only be refused by a closed pool (see flush).
 func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
-	a := &attempt{e: e, n: n}
-	run := func(ctx context.Context) error { return s.run(ctx, a) }
 	var opts []pool.JobOption
 	if e.cfg != nil {
 		opts = e.cfg.jobOpts
 	}
-	job, err := s.p.TrySubmit(context.Background(), run, opts...)
-	if err != nil {
-		e.outcome = Rejected
-		e.setErr(err)
-		if errors.Is(err, pool.ErrClosed) {
-			e.flags |= fCancel
-			e.stop()
+	if s.batching && len(opts) == 0 {
+		c := s.pend
+		if c == nil || len(c.runs) == cap(c.runs) {
+			s.flush(now)
+			c = s.newChunk(s.chunkCap)
+			s.chunkCap = min(2*s.chunkCap, chunkMax)
+			s.pend = c
 		}
-		if s.log != nil {
-			s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", n, "err", err)
-		}
+		s.commit(c.add(e, n), now)
+		return true
+	}
+	c := s.newChunk(1)
+	a := c.add(e, n)
+	if err := s.start(c, opts); err != nil {
+		s.refused(e, n, err)
 		return false
 	}
 	// The lock is held, so the run cannot report before it is linked.
-	a.job, a.next, e.live = job, e.live, a
+	s.commit(a, now)
+	return true
+}
+
+// commit records a, submitted or about to be, on its entry. The caller
+// holds the lock.
+func (s *Scheduler) commit(a *attempt, now int64) {
+	e, n := a.e, a.n
+	a.prev, a.next, e.live = e.lastRun, e.live, a
 	if e.cfg != nil {
 		e.cfg.attempt = n
 	}
@@ -267,7 +348,126 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 	if n == 1 {
 		e.runs++
 	}
-	return true
+}
+
+// refused records a firing of e the pool refused with err.
+func (s *Scheduler) refused(e *Entry, n int32, err error) {
+	e.outcome = Rejected
+	e.setErr(err)
+	if errors.Is(err, pool.ErrClosed) {
+		e.flags |= fCancel
+		e.stop()
+	}
+	if s.log != nil {
+		s.log.Warn("schedule: the pool refused a run", "entry", e.id, "attempt", n, "err", err)
+	}
+}
+
+// start submits c's jobs: one per worker of the pool, at most one per run.
+// It returns the pool's error when it refused the first; c is submitted
+// otherwise. The caller holds the lock.
+func (s *Scheduler) start(c *chunk, opts []pool.JobOption) error {
+	k := 1
+	if len(c.runs) > 1 {
+		if s.helpers == 0 {
+			s.helpers = max(1, s.p.Workers())
+		}
+		k = min(len(c.runs), s.helpers)
+	}
+	run := c.run
+	for i := range k {
+		job, err := s.p.TrySubmit(context.Background(), run, opts...)
+		if err != nil {
+			if i == 0 {
+				return err
+			}
+			break // closed meanwhile: the jobs in take every run
+		}
+		c.jobs = append(c.jobs, job)
+	}
+	return nil
+}
+
+// flush submits the pass's chunk, if any. The pool refuses it only when it
+// has closed: then each of its runs is undone and recorded as Rejected, and
+// its entry ends. The caller holds the lock.
+func (s *Scheduler) flush(now int64) {
+	c := s.pend
+	if c == nil {
+		return
+	}
+	s.pend = nil
+	err := s.start(c, nil)
+	if err == nil {
+		return
+	}
+	for i := range c.runs {
+		a := &c.runs[i]
+		e := a.e
+		if !e.unlink(a) {
+			continue
+		}
+		e.inflight--
+		e.lastRun = a.prev
+		if a.n == 1 {
+			e.runs--
+		}
+		s.refused(e, a.n, err)
+		s.reschedule(e, now)
+	}
+}
+
+// endPass submits what the pass collected and stops collecting: the caller
+// lets go of the lock next.
+func (s *Scheduler) endPass(now int64) {
+	s.flush(now)
+	s.batching = false
+}
+
+// beginPass starts collecting the runs of a pass into chunks, if the pool
+// allows it. The caller holds the lock.
+func (s *Scheduler) beginPass(hint int) {
+	s.batching = s.canBatch
+	s.chunkCap = min(max(hint, 1), chunkMax)
+	s.helpers = 0
+}
+
+// run is the function of c's jobs: it claims c's runs one at a time and
+// runs each with the job's context, until none is left. A run claimed
+// after that context ended (Shutdown) is recorded as Cancelled without
+// running, as the pool does for a job. A job carrying one run returns its
+// function's error, as a job of its own would; one carrying several returns
+// nil, each outcome being the entry's. When a run panics or calls
+// runtime.Goexit, the job hands the runs left to a new job first.
+func (c *chunk) run(ctx context.Context) (err error) {
+	s := c.s
+	done := false
+	defer func() {
+		if !done && int(c.next.Load()) < len(c.runs) {
+			s.lock()
+			if job, err := s.p.TrySubmit(context.Background(), c.run); err == nil {
+				c.jobs = append(c.jobs, job)
+			}
+			s.unlock()
+		}
+	}()
+	for {
+		i := int(c.next.Add(1)) - 1
+		if i >= len(c.runs) {
+			break
+		}
+		a := &c.runs[i]
+		if ctx.Err() != nil {
+			s.report(a, Cancelled, context.Cause(ctx))
+			continue
+		}
+		err = s.run(ctx, a)
+	}
+	done = true
+	if len(c.runs) > 1 {
+		return nil
+	}
+	return err
 }
 
 // run is the function the pool runs for one attempt: it calls the entry's
@@ -394,7 +594,7 @@ func (s *Scheduler) settleLost(e *Entry, now int64) {
 	for p := &e.live; *p != nil; {
 		// A run that reported is settled from the list of reports; one
 		// whose job ended without reporting never ran.
-		if a := *p; !a.reported.Load() && a.job.State().Terminal() {
+		if a := *p; a.c.over() && !a.reported.Load() {
 			*p, a.next, lost = a.next, lost, a
 		} else {
 			p = &a.next
@@ -404,7 +604,7 @@ func (s *Scheduler) settleLost(e *Entry, now int64) {
 	for lost != nil {
 		a := lost
 		lost, a.next = a.next, nil
-		s.finishRun(a, Cancelled, a.job.Err(), now)
+		s.finishRun(a, Cancelled, a.c.lostErr(), now)
 	}
 }
 
@@ -415,10 +615,9 @@ func (s *Scheduler) finishRun(a *attempt, out Outcome, err error, now int64) {
 	e, n := a.e, a.n
 	e.inflight--
 	e.outcome, e.lastErr = out, nil
-	a.job = nil // the pool's Job is not ours to keep
+	a.c = nil // nor is the chunk's, nor the pool's Jobs
 	if err != nil {
-		a.err = err // the entry keeps the attempt for its error
-		e.lastErr = &a.err
+		e.setErr(err) // boxed: the attempt lives in its chunk's slab
 	}
 	if e.ended() {
 		return // after Close: the outcome is all there is to record

@@ -59,6 +59,16 @@ func (h *entryHeap) takeDue(now int64, buf []slot) (due []slot, stale int, ok bo
 	if count < need {
 		return nil, 0, false
 	}
+	// Size buf once: growing it by append through a burst of 100,000
+	// copied it over and over, with the GC's write barriers on, and took
+	// a sixth of the loop's time.
+	nlive := 0
+	for i := range old {
+		if old[i].key <= now && old[i].live() {
+			nlive++
+		}
+	}
+	buf = slices.Grow(buf, nlive)
 	keep := old[:0]
 	for _, sl := range old {
 		switch {

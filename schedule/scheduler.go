@@ -42,6 +42,11 @@ type Scheduler struct {
 	dueBuf   []slot                   // fireBulk's array, kept while small
 	firing   int                      // entries fireBulk took out and has yet to fire
 	looping  bool                     // the loop holds the lock and looks at the earliest key before it sleeps
+	canBatch bool                     // the pool admits every job (no bound, no rate limit): passes fire in chunks
+	batching bool                     // the loop collects runs into pend (see submit)
+	pend     *chunk                   // the runs collected and not yet submitted
+	chunkCap int                      // the room of the pass's next chunk
+	helpers  int                      // jobs a chunk of several runs gets; 0 until asked in the pass
 	dones    map[*Entry]chan struct{} // Done channels asked for before the end
 	lastID   uint64
 	closed   bool
@@ -74,6 +79,10 @@ func New(p *pool.Pool, opts ...Option) *Scheduler {
 		if o != nil {
 			o.applyScheduler(s)
 		}
+	}
+	if p != nil {
+		d := p.Diagnostics()
+		s.canBatch = d.Capacity == 0 && !d.RateLimited
 	}
 	return s
 }
@@ -286,6 +295,7 @@ func (s *Scheduler) loop() {
 			s.unlock()
 			return // closed meanwhile
 		}
+		s.beginPass(1)
 		fired := 0
 		for len(s.heap) > 0 {
 			top := &s.heap[0]
@@ -303,13 +313,15 @@ func (s *Scheduler) loop() {
 			s.fire(e, now)
 			if fired++; fired%fireBatch == 0 {
 				// Let Entry methods, adds and Cancel in between a burst.
-				s.yieldLock()
+				s.yieldLock(now)
 				if s.closed {
 					s.unlock()
 					return
 				}
+				s.beginPass(chunkMax)
 			}
 		}
+		s.endPass(now)
 		next := s.recheckDue(now)
 		if len(s.heap) > 0 {
 			next = min(next, s.heap[0].key)
@@ -352,11 +364,12 @@ func (s *Scheduler) fireBulk(now int64) bool {
 	}
 	s.stale -= stale
 	s.firing = len(due)
+	s.beginPass(len(due))
 	for i, sl := range due {
 		s.firing--
 		s.fire(sl.e, now)
 		if (i+1)%fireBatch == 0 {
-			s.yieldLock()
+			s.yieldLock(now)
 			if s.closed { // Close finished the heap's entries; finish ours
 				for _, sl := range due[i+1:] {
 					sl.e.stop()
@@ -366,8 +379,10 @@ func (s *Scheduler) fireBulk(now int64) bool {
 				s.keepDueBuf(due)
 				return false
 			}
+			s.beginPass(len(due) - i - 1)
 		}
 	}
+	s.endPass(now)
 	s.keepDueBuf(due)
 	return true
 }
@@ -384,9 +399,11 @@ func (s *Scheduler) keepDueBuf(due []slot) {
 // fireBatch is how many firings the loop makes in one hold of the lock.
 const fireBatch = 256
 
-// yieldLock lets go of the lock and takes it again, for the loop between
-// batches of firings.
-func (s *Scheduler) yieldLock() {
+// yieldLock submits what the pass collected, lets go of the lock and takes
+// it again, for the loop between batches of firings; the caller begins a new
+// pass.
+func (s *Scheduler) yieldLock(now int64) {
+	s.endPass(now)
 	s.looping = false
 	s.unlock()
 	s.lock()
