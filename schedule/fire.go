@@ -432,20 +432,26 @@ func (s *Scheduler) beginPass(hint int) {
 	s.helpers = 0
 }
 
+// resumeOpts are those of a job that takes over the runs left by a job whose
+// run panicked: High, so that they start ahead of the chunks fired after
+// them, as they would have.
+var resumeOpts = []pool.JobOption{pool.WithPriority(pool.High)}
+
 // run is the function of c's jobs: it claims c's runs one at a time and
 // runs each with the job's context, until none is left. A run claimed
 // after that context ended (Shutdown) is recorded as Cancelled without
 // running, as the pool does for a job. A job carrying one run returns its
 // function's error, as a job of its own would; one carrying several returns
 // nil, each outcome being the entry's. When a run panics or calls
-// runtime.Goexit, the job hands the runs left to a new job first.
+// runtime.Goexit, the job hands the runs left to a new job first (see
+// resumeOpts).
 func (c *chunk) run(ctx context.Context) (err error) {
 	s := c.s
 	done := false
 	defer func() {
 		if !done && int(c.next.Load()) < len(c.runs) {
 			s.lock()
-			if job, err := s.p.TrySubmit(context.Background(), c.run); err == nil {
+			if job, err := s.p.TrySubmit(context.Background(), c.run, resumeOpts...); err == nil {
 				c.jobs = append(c.jobs, job)
 			}
 			s.unlock()
