@@ -50,7 +50,7 @@ type Entry struct {
 	live    *attempt // runs submitted and not yet settled, newest first
 	lastErr *error   // nil for none; else in the run's attempt, or boxed (see setErr)
 
-	index    int32  // the stamp of its heap slot (>= 0); -1 when out; watched or below while waiting on runs only
+	index    int32  // the stamp of its heap slot (>= 0); -1 when out; watched while waiting on runs only
 	inflight int32  // runs submitted and not yet finished
 	runs     uint32 // runs submitted, retries not counted
 	kind     kind
@@ -68,12 +68,12 @@ const (
 	fMoved                       // the firing or the retry changed since the entry took its heap slot
 )
 
-// watched is the highest Entry.index of an entry out of the heap that waits
-// only on its runs: it sits in the scheduler's recheck queue (see watch),
-// and its index tells its place there from stale ones.
+// watched is the Entry.index of an entry out of the heap that waits only on
+// its runs: the chunks of those sit in the scheduler's recheck queue (see
+// watch).
 const watched = -2
 
-func (e *Entry) isWatched() bool { return e.index <= watched }
+func (e *Entry) isWatched() bool { return e.index == watched }
 
 // Boxes for the errors a refused firing records, shared by every entry.
 var (

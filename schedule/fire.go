@@ -69,41 +69,44 @@ func (s *Scheduler) unheap(e *Entry) {
 // however few live ones it holds.
 const staleMin = 64
 
-// watchItem is one place in the recheck queue: e is due for a recheck at
-// at, unless it has left the queue since (its index is no longer idx).
+// watchItem is one place in the recheck queue: the entries with unsettled
+// runs in c that wait only on their runs are due for a recheck at at.
 type watchItem struct {
-	e   *Entry
-	at  int64
-	idx int32
+	c  *chunk
+	at int64
 }
 
 // watchReserve is how many empty segments of 128 places the recheck queue
 // keeps for reuse once it empties (2 KiB each).
 const watchReserve = 2
 
-// watch moves e, which waits only on its runs, out of the heap into the
-// recheck queue, due at at; an entry already there keeps its place. The
-// queue is a FIFO, since at is always now plus recheck and now only grows
-// under the lock: it costs O(1) where a heap would sift, so that a burst of
-// one-shot firings and the reports of their runs stay cheap. The caller
-// holds the lock.
+// watch moves e, which waits only on its runs, out of the heap; the chunk
+// of each of its runs goes into the recheck queue, due at at, unless it is
+// there already. The queue holds chunks, not entries, so that a burst of
+// one-shot firings costs it a place per chunk of up to chunkMax runs; every
+// watched entry has a run in a queued chunk, since a chunk leaves the queue
+// only at its recheck, which watches its entries afresh. The queue is a
+// FIFO, since at is always now plus recheck and now only grows under the
+// lock: it costs O(1) where a heap would sift. The caller holds the lock.
 func (s *Scheduler) watch(e *Entry, at int64) {
 	if e.isWatched() {
 		return
 	}
 	s.unheap(e)
-	// A fresh index for each stay, so a place left from an earlier one
-	// (within a billion stays) is known stale.
-	s.watchGen++
-	e.index = watched - int32(s.watchGen&(1<<30-1))
+	e.index = watched
 	s.nwatch++
-	s.watchQ.PushBack(watchItem{e, at, e.index})
-	if s.watchQ.Len() == 1 {
-		s.signal()
+	for a := e.live; a != nil; a = a.next {
+		if c := a.c; !c.queued {
+			c.queued = true
+			s.watchQ.PushBack(watchItem{c, at})
+			if s.watchQ.Len() == 1 {
+				s.signal()
+			}
+		}
 	}
 }
 
-// unwatch takes e out of the recheck queue, leaving its place stale.
+// unwatch marks e no longer watched; the chunks of its runs stay queued.
 func (s *Scheduler) unwatch(e *Entry) {
 	if e.isWatched() {
 		e.index = -1
@@ -111,24 +114,27 @@ func (s *Scheduler) unwatch(e *Entry) {
 	}
 }
 
-// recheckDue settles the lost runs of the watched entries that are due, drops
-// stale places, and returns the next recheck time, or never. The caller
+// recheckDue settles the lost runs of the watched entries of the chunks
+// that are due and returns the next recheck time, or never. The caller
 // holds the lock.
 func (s *Scheduler) recheckDue(now int64) int64 {
 	for s.watchQ.Len() > 0 {
 		it, _ := s.watchQ.Front()
-		e := it.e
-		if e.index == it.idx {
-			if it.at > now {
-				return it.at
-			}
-			s.unwatch(e)
-			s.watchQ.PopFront()
-			s.settleLost(e, now)
-			s.reschedule(e, now)
-			continue
+		if it.at > now {
+			return it.at
 		}
 		s.watchQ.PopFront()
+		c := it.c
+		c.queued = false
+		for i := range c.runs {
+			// A settled run has left its chunk (see finishRun).
+			if a := &c.runs[i]; a.c == c && a.e.isWatched() {
+				e := a.e
+				s.unwatch(e)
+				s.settleLost(e, now)
+				s.reschedule(e, now)
+			}
+		}
 	}
 	s.watchQ.Trim(watchReserve)
 	return never
@@ -231,7 +237,6 @@ type attempt struct {
 	next     *attempt // the entry's other unsettled runs
 	report   *attempt // the next on the scheduler's list of reports
 	err      error    // what its run returned, once reported
-	prev     int64    // e.lastRun before it, for a submission the pool refuses
 	n        int32    // attempt number (1 = first)
 	out      Outcome  // the run's outcome, once reported
 	reported atomic.Bool
@@ -245,12 +250,13 @@ type attempt struct {
 // the job that runs it while the others take the rest. A job that panics or
 // exits in a run hands what is left to a new job before it ends.
 type chunk struct {
-	s    *Scheduler
-	runs []attempt    // a slab, or one's array
-	jobs []*pool.Job  // guarded by s.mu; empty until submitted
-	next atomic.Int32 // the next run to claim
-	one  [1]attempt   // the slab of a single run
-	job1 [1]*pool.Job // jobs' array for one job
+	s      *Scheduler
+	runs   []attempt    // a slab, or one's array
+	jobs   []*pool.Job  // guarded by s.mu; empty until submitted
+	next   atomic.Int32 // the next run to claim
+	queued bool         // in the recheck queue; guarded by s.mu
+	one    [1]attempt   // the slab of a single run
+	job1   [1]*pool.Job // jobs' array for one job
 }
 
 // chunkMax is the most runs one chunk carries: a quarter of fireBatch, so
@@ -321,30 +327,31 @@ func (s *Scheduler) submit(e *Entry, n int32, now int64) bool {
 			s.chunkCap = min(2*s.chunkCap, chunkMax)
 			s.pend = c
 		}
-		s.commit(c.add(e, n), now)
+		s.commit(c.add(e, n))
 		return true
 	}
 	c := s.newChunk(1)
 	a := c.add(e, n)
-	if err := s.start(c, opts); err != nil {
+	if err := s.start(c, opts, now); err != nil {
+		a.c = nil
 		s.refused(e, n, err)
 		return false
 	}
 	// The lock is held, so the run cannot report before it is linked.
-	s.commit(a, now)
+	s.commit(a)
 	return true
 }
 
-// commit records a, submitted or about to be, on its entry. The caller
-// holds the lock.
-func (s *Scheduler) commit(a *attempt, now int64) {
+// commit records a, submitted or about to be, on its entry; the entry's
+// LastRun is set once its chunk is submitted (see start). The caller holds
+// the lock.
+func (s *Scheduler) commit(a *attempt) {
 	e, n := a.e, a.n
-	a.prev, a.next, e.live = e.lastRun, e.live, a
+	a.next, e.live = e.live, a
 	if e.cfg != nil {
 		e.cfg.attempt = n
 	}
 	e.inflight++
-	e.lastRun = now
 	if n == 1 {
 		e.runs++
 	}
@@ -363,10 +370,11 @@ func (s *Scheduler) refused(e *Entry, n int32, err error) {
 	}
 }
 
-// start submits c's jobs: one per worker of the pool, at most one per run.
-// It returns the pool's error when it refused the first; c is submitted
-// otherwise. The caller holds the lock.
-func (s *Scheduler) start(c *chunk, opts []pool.JobOption) error {
+// start submits c's jobs: one per worker of the pool, at most one per run,
+// and sets the LastRun of c's entries to now. It returns the pool's error
+// when it refused the first; c is submitted otherwise. The caller holds the
+// lock.
+func (s *Scheduler) start(c *chunk, opts []pool.JobOption, now int64) error {
 	k := 1
 	if len(c.runs) > 1 {
 		if s.helpers == 0 {
@@ -385,6 +393,9 @@ func (s *Scheduler) start(c *chunk, opts []pool.JobOption) error {
 		}
 		c.jobs = append(c.jobs, job)
 	}
+	for i := range c.runs {
+		c.runs[i].e.lastRun = now
+	}
 	return nil
 }
 
@@ -397,7 +408,7 @@ func (s *Scheduler) flush(now int64) {
 		return
 	}
 	s.pend = nil
-	err := s.start(c, nil)
+	err := s.start(c, nil, now)
 	if err == nil {
 		return
 	}
@@ -407,8 +418,8 @@ func (s *Scheduler) flush(now int64) {
 		if !e.unlink(a) {
 			continue
 		}
+		a.c = nil
 		e.inflight--
-		e.lastRun = a.prev
 		if a.n == 1 {
 			e.runs--
 		}

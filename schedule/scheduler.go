@@ -34,9 +34,8 @@ type Scheduler struct {
 	mu       sync.Mutex
 	reports  atomic.Pointer[attempt] // runs that reported, newest first; settled under mu
 	heap     entryHeap
-	watchQ   ring.Ring[watchItem]     // entries waiting only on their runs, by recheck time
-	nwatch   int                      // entries in watchQ (it also holds stale places)
-	watchGen uint32                   // stays in watchQ so far, for their indexes
+	watchQ   ring.Ring[watchItem]     // chunks with runs of entries waiting only on their runs, by recheck time
+	nwatch   int                      // entries waiting only on their runs (see watch)
 	heapGen  uint32                   // slots pushed so far, for their stamps
 	stale    int                      // stale slots in heap
 	dueBuf   []slot                   // fireBulk's array, kept while small
@@ -451,9 +450,12 @@ func (s *Scheduler) Close() error {
 		}
 		s.heap, s.stale = nil, 0
 		for s.watchQ.Len() > 0 {
-			if it, _ := s.watchQ.PopFront(); it.e.index == it.idx {
-				it.e.index = -1
-				it.e.finish()
+			it, _ := s.watchQ.PopFront()
+			for i := range it.c.runs {
+				if a := &it.c.runs[i]; a.c == it.c && a.e.isWatched() {
+					a.e.index = -1
+					a.e.finish()
+				}
 			}
 		}
 		s.watchQ, s.nwatch = ring.Ring[watchItem]{}, 0
