@@ -250,13 +250,18 @@ type attempt struct {
 // the job that runs it while the others take the rest. A job that panics or
 // exits in a run hands what is left to a new job before it ends.
 type chunk struct {
-	s      *Scheduler
-	runs   []attempt    // a slab, or one's array
-	jobs   []*pool.Job  // guarded by s.mu; empty until submitted
-	next   atomic.Int32 // the next run to claim
-	queued bool         // in the recheck queue; guarded by s.mu
-	one    [1]attempt   // the slab of a single run
-	job1   [1]*pool.Job // jobs' array for one job
+	s    *Scheduler
+	runs []attempt    // a slab, or one's array
+	jobs []*pool.Job  // guarded by s.mu; empty until submitted
+	next atomic.Int32 // the next run to claim
+	// active counts its jobs submitted and not yet returned: a chunk is
+	// reused (see newChunk) only once none can touch it again.
+	active  atomic.Int32
+	settled int                         // runs settled; guarded by s.mu
+	fn      func(context.Context) error // run, made once
+	queued  bool                        // in the recheck queue; guarded by s.mu
+	one     [1]attempt                  // the slab of a single run
+	job1    [1]*pool.Job                // jobs' array for one job
 }
 
 // chunkMax is the most runs one chunk carries: a quarter of fireBatch, so
@@ -265,14 +270,44 @@ const chunkMax = 64
 
 // newChunk returns an empty chunk with room for n runs.
 func (s *Scheduler) newChunk(n int) *chunk {
+	if n == chunkMax && s.spare.Len() > 0 {
+		c, _ := s.spare.PopFront()
+		if c.active.Load() == 0 {
+			clear(c.runs)
+			clear(c.jobs)
+			c.runs, c.jobs, c.settled = c.runs[:0], c.jobs[:0], 0
+			c.next.Store(0)
+			return c // its place in the recheck queue, if any, is harmless
+		}
+		s.spare.PushBack(c) // a job of it has yet to return, or never will
+	}
 	c := &chunk{s: s}
 	c.runs = c.one[:0]
 	if n > 1 {
 		c.runs = make([]attempt, 0, n)
 	}
 	c.jobs = c.job1[:0]
+	c.fn = c.run
 	return c
 }
+
+// retire keeps c, whose every run has settled, for reuse by newChunk once
+// its jobs have returned: a burst then cycles through the chunks its
+// workers have finished rather than allocate a slab for each, which cost
+// it allocations enough to start a GC cycle in the middle of it. At most
+// spareMax are kept, about 270 KiB. The caller holds the lock.
+func (s *Scheduler) retire(c *chunk) {
+	if cap(c.runs) != chunkMax {
+		return
+	}
+	if s.spare.Len() == spareMax {
+		s.spare.PopFront()
+	}
+	s.spare.PushBack(c)
+}
+
+// spareMax is how many chunks the scheduler keeps for reuse.
+const spareMax = 64
 
 // add appends a run of e to c and returns it.
 func (c *chunk) add(e *Entry, n int32) *attempt {
@@ -382,10 +417,11 @@ func (s *Scheduler) start(c *chunk, opts []pool.JobOption, now int64) error {
 		}
 		k = min(len(c.runs), s.helpers)
 	}
-	run := c.run
 	for i := range k {
-		job, err := s.p.TrySubmit(context.Background(), run, opts...)
+		c.active.Add(1)
+		job, err := s.p.TrySubmit(context.Background(), c.fn, opts...)
 		if err != nil {
+			c.active.Add(-1)
 			if i == 0 {
 				return err
 			}
@@ -459,11 +495,15 @@ var resumeOpts = []pool.JobOption{pool.WithPriority(pool.High)}
 func (c *chunk) run(ctx context.Context) (err error) {
 	s := c.s
 	done := false
+	defer c.active.Add(-1) // the last touch of c
 	defer func() {
 		if !done && int(c.next.Load()) < len(c.runs) {
 			s.lock()
-			if job, err := s.p.TrySubmit(context.Background(), c.run, resumeOpts...); err == nil {
+			c.active.Add(1)
+			if job, err := s.p.TrySubmit(context.Background(), c.fn, resumeOpts...); err == nil {
 				c.jobs = append(c.jobs, job)
+			} else {
+				c.active.Add(-1)
 			}
 			s.unlock()
 		}
@@ -632,6 +672,11 @@ func (s *Scheduler) finishRun(a *attempt, out Outcome, err error, now int64) {
 	e, n := a.e, a.n
 	e.inflight--
 	e.outcome, e.lastErr = out, nil
+	if c := a.c; c != nil {
+		if c.settled++; c.settled == len(c.runs) {
+			s.retire(c)
+		}
+	}
 	a.c = nil // nor is the chunk's, nor the pool's Jobs
 	if err != nil {
 		e.setErr(err) // boxed: the attempt lives in its chunk's slab

@@ -46,6 +46,7 @@ type Scheduler struct {
 	pend     *chunk                   // the runs collected and not yet submitted
 	chunkCap int                      // the room of the pass's next chunk
 	helpers  int                      // jobs a chunk of several runs gets; 0 until asked in the pass
+	spare    ring.Ring[*chunk]        // settled chunks for reuse (see retire)
 	dones    map[*Entry]chan struct{} // Done channels asked for before the end
 	lastID   uint64
 	closed   bool
