@@ -568,7 +568,8 @@ func (s *Scheduler) run(ctx context.Context, a *attempt) (err error) {
 func (s *Scheduler) report(a *attempt, out Outcome, err error) {
 	a.out, a.err = out, err
 	a.reported.Store(true) // before the job can end: see settleLost
-	if s.mu.TryLock() {
+	burst := s.bursting.Load()
+	if !burst && s.mu.TryLock() {
 		if a.e.unlink(a) {
 			s.finishRun(a, out, err, s.now())
 		}
@@ -583,14 +584,26 @@ func (s *Scheduler) report(a *attempt, out Outcome, err error) {
 		}
 	}
 	// The holder may have looked at the list before the push and let go
-	// since: then the lock is free, and this settles the list itself.
+	// since: then the lock is free, and this settles the list itself. In
+	// a burst the loop settles the list when it ends, after it clears
+	// bursting: so while bursting still reads true, the loop's look at
+	// the list is yet to come (both are sequentially consistent).
+	if burst && s.bursting.Load() {
+		return
+	}
 	if s.mu.TryLock() {
 		s.unlock()
 	}
 }
 
-// lock takes the scheduler's lock.
-func (s *Scheduler) lock() { s.mu.Lock() }
+// lock takes the scheduler's lock and settles the runs that reported while
+// the loop let go of it in a burst without settling them (see yieldBurst).
+func (s *Scheduler) lock() {
+	s.mu.Lock()
+	if s.reports.Load() != nil {
+		s.settleReports()
+	}
+}
 
 // unlock settles the runs that reported while the lock was held, then lets
 // go of it. A report pushed after the last look finds the lock free (its

@@ -33,6 +33,7 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	reports  atomic.Pointer[attempt] // runs that reported, newest first; settled under mu
+	bursting atomic.Bool             // fireBulk fires a burst: runs report on the list, not under mu
 	heap     entryHeap
 	watchQ   ring.Ring[watchItem]     // chunks with runs of entries waiting only on their runs, by recheck time
 	nwatch   int                      // entries waiting only on their runs (see watch)
@@ -364,12 +365,14 @@ func (s *Scheduler) fireBulk(now int64) bool {
 	}
 	s.stale -= stale
 	s.firing = len(due)
+	s.bursting.Store(true)
+	defer s.bursting.Store(false) // before the caller's unlock settles the list
 	s.beginPass(len(due))
 	for i, sl := range due {
 		s.firing--
 		s.fire(sl.e, now)
 		if (i+1)%fireBatch == 0 {
-			s.yieldLock(now)
+			s.yieldBurst(now)
 			if s.closed { // Close finished the heap's entries; finish ours
 				for _, sl := range due[i+1:] {
 					sl.e.stop()
@@ -407,6 +410,22 @@ func (s *Scheduler) yieldLock(now int64) {
 	s.looping = false
 	s.unlock()
 	s.lock()
+	s.looping = true
+}
+
+// yieldBurst is yieldLock for fireBulk, but leaves the runs that reported
+// meanwhile on the list of reports: settling them on the way out made the
+// loop, the one goroutine that starts a burst's runs, also finish them,
+// and the burst's last runs started up to a fifth later. Through a burst
+// runs report on the list without trying the lock (see report), and the
+// list is settled by the next other goroutine to take the lock or when
+// the burst ends; each lock() settles what is listed before it reads, so
+// no state read under the lock misses a run that reported.
+func (s *Scheduler) yieldBurst(now int64) {
+	s.endPass(now)
+	s.looping = false
+	s.mu.Unlock()
+	s.mu.Lock()
 	s.looping = true
 }
 
