@@ -31,6 +31,22 @@
 // times come from time.Now and time.NewTimer, so testing/synctest fakes
 // them.
 //
+// # Pool jobs
+//
+// A run of an entry with pool options (WithPriority, WithName) is a pool
+// job of its own, and so is every run on a pool with a bounded queue or a
+// rate limit, which admit or pace each job. Otherwise the runs that fire
+// together (up to 64) share pool jobs, one per worker at most: the jobs
+// take the runs in firing order, one after another, so a burst costs the
+// pool a job and a wake-up per worker and 64 runs rather than per run,
+// and a long run holds up only the job running it while the other jobs
+// take the rest. Each run still has its own context (its job's), outcome
+// and report, and a panic still reaches the pool: the job then hands the
+// runs left to a new one at High priority. Such a job's own outcome in the
+// pool's Stats is nil when it carried several runs, and its context, seen
+// through pool.JobFromContext, is theirs too: once that job is cancelled
+// (by Job.Cancel or Shutdown), the runs it takes end Cancelled unrun.
+//
 // # Firings and runs
 //
 // A firing that reaches the pool is a run; Entry.Runs counts them. A firing
