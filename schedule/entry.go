@@ -48,7 +48,7 @@ type Entry struct {
 	lastRun int64 // when the last run was submitted; valid when runs > 0
 
 	live    *attempt // runs submitted and not yet settled, newest first
-	lastErr *error   // nil for none; else in the run's attempt, or boxed (see setErr)
+	lastErr *error   // nil for none; else boxed (see setErr)
 
 	index    int32  // the stamp of its heap slot (>= 0); -1 when out; watched while waiting on runs only
 	inflight int32  // runs submitted and not yet finished
