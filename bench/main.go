@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"time"
 )
 
@@ -25,9 +26,22 @@ func main() {
 	flag.DurationVar(&dc.For, "durable.for", 10*time.Second, "(q): how long 1,000 jobs/s are offered (the first 1,000 jobs are discarded)")
 	flag.IntVar(&dc.Queued, "durable.queued", 1_000_000, "(r): jobs queued for the RSS reading")
 	flag.DurationVar(&dc.Stalled, "durable.stalled", 60*time.Second, "a durable run fails when no job completes for this long")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -cpuprofile:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(os.Stdout, os.Stderr, *runs, *quick, *scale, *only, *with, dc); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
