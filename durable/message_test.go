@@ -178,8 +178,11 @@ func TestNoRetentionKeepsNoSuccessRecord(t *testing.T) {
 		})
 	}, durable.Concurrency(1))
 	// A worker takes a first delivery's state from the message alone only
-	// for messages stored some time after it began hearing cancels (100ms):
-	// wait that out, a wall-clock margin, not a synchronisation.
+	// for messages stored some time (100ms) after it began hearing cancels,
+	// which it does before its first fetch: once a first job has run, wait
+	// that margin out (a wall-clock margin, not a synchronisation).
+	e.wait(e.enqueue("n", 0), durable.Succeeded)
+	<-succeeded
 	time.Sleep(150 * time.Millisecond)
 	tests := []struct {
 		name    string
