@@ -494,11 +494,24 @@ func (c *Client) claim(ctx context.Context, m *Meta) (uint64, string, error) {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			// The claimant died (or stalled) between its claim and its
 			// job's publish: take the key over, unless another did first.
+			// The marker comes first: a worker that starts the old job
+			// after this one has ended and released the key must still
+			// know that it lost the key (holdsKey).
+			mark, err := c.unique.Put(ctx, takenKey(first), []byte(m.ID))
+			if err != nil {
+				return 0, "", fmt.Errorf("durable: mark unique key %q taken over: %w", m.Unique, err)
+			}
 			rev, err := c.unique.Update(ctx, key, provisional(m.ID, time.Now().Add(c.cfg.uniqueLease)), e.Revision())
 			if err == nil {
 				return rev, "", nil
 			}
 			if conflict(err) {
+				if e2, err2 := c.unique.Get(ctx, key); err2 == nil {
+					if h, d := parseClaim(e2.Value()); h == first && d.IsZero() {
+						// The holder settled after all: it keeps its key.
+						_ = c.unique.Delete(ctx, takenKey(first), jetstream.LastRevision(mark))
+					}
+				}
 				continue
 			}
 			return 0, "", fmt.Errorf("durable: take over unique key %q: %w", m.Unique, err)
@@ -553,7 +566,8 @@ func (c *Client) settle(ctx context.Context, m *Meta, rev uint64) (string, error
 }
 
 // holdsKey reports whether job id may run as the holder of unique key k: it
-// holds the key, or no job does (the key was released). A provisional claim
+// holds the key, or no job does (the key was released) and no marker says
+// that its claim was taken over (the taker may have ended). A provisional claim
 // of its own is made lasting first, so that it cannot be taken over while
 // the job runs. It sets *hold to how the job's end releases the key: at the
 // revision the job holds it, not at all when no job held it (a claim made
@@ -568,6 +582,10 @@ func (c *Client) holdsKey(id, k string, hold *keyHold) bool {
 		e, err := c.unique.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			*hold = keyHold{}
+			if mark := c.takenMark(ctx, id); mark != "" {
+				hold.marker = mark
+				return false
+			}
 			return true
 		}
 		if err != nil {
@@ -593,6 +611,27 @@ func (c *Client) holdsKey(id, k string, hold *keyHold) bool {
 	return true
 }
 
+// takenKey is the unique bucket's key of the marker that says the
+// provisional claim of holder (as the claim named it) was taken over. As
+// uniqueKey's base64 has no '.', it cannot be a unique key's.
+func takenKey(holder string) string { return "taken." + uniqueKey(holder) }
+
+// takenMark returns the key of the marker saying that the claim of job id
+// was taken over, or "" if there is none (or it cannot be read). A claim
+// names a generated ID by its pending form, a given one whole.
+func (c *Client) takenMark(ctx context.Context, id string) string {
+	names := []string{id}
+	if nonce, _, ok := splitID(id); ok {
+		names = append(names, pendingID(nonce))
+	}
+	for _, n := range names {
+		if _, err := c.unique.Get(ctx, takenKey(n)); err == nil {
+			return takenKey(n)
+		}
+	}
+	return ""
+}
+
 // release gives up a job's unique key without waiting (the job failed to
 // enqueue, or ended).
 func (c *Client) release(m *Meta) {
@@ -606,7 +645,16 @@ func (c *Client) releaseClaim(m *Meta, rev uint64) {
 	if m.Unique == "" {
 		return
 	}
-	msg := &nats.Msg{Subject: c.uniqSubj + uniqueKey(m.Unique), Header: nats.Header{}}
+	c.deleteKeyAt(uniqueKey(m.Unique), rev)
+}
+
+// deleteKey deletes a unique bucket key without waiting.
+func (c *Client) deleteKey(key string) { c.deleteKeyAt(key, 0) }
+
+// deleteKeyAt deletes a unique bucket key without waiting; with rev above
+// zero, only if the key is still at that revision.
+func (c *Client) deleteKeyAt(key string, rev uint64) {
+	msg := &nats.Msg{Subject: c.uniqSubj + key, Header: nats.Header{}}
 	msg.Header.Set("KV-Operation", "DEL")
 	if rev > 0 {
 		msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(rev, 10))

@@ -141,7 +141,10 @@
 //     acknowledged it rewrites the value to the bare ID by compare-and-set
 //     on the claim's revision (a worker does the same before running the
 //     job, if it still finds the claim provisional). A provisional claim past
-//     its lease end is taken over with Update on its revision. The key is
+//     its lease end is taken over with Update on its revision, after a
+//     marker "taken.<base64url of the old claim's ID>" is put, which the
+//     old job's worker finds if the taker has already ended and released
+//     the key (it then cancels the old job and deletes the marker). The key is
 //     deleted when the job ends (succeeded, dead or cancelled), by a worker
 //     only at the revision the job held it at when it started, so a key
 //     taken over meanwhile stays with its new holder.

@@ -42,6 +42,7 @@ type ackItem struct {
 	delay   time.Duration
 	release *Meta  // unique key to release after
 	rev     uint64 // release it only at this revision (0: unconditionally)
+	marker  string // unique bucket key to delete after (keyHold.marker)
 }
 
 // keyHold is how a job ends with its unique key: release says to release
@@ -52,6 +53,7 @@ type ackItem struct {
 type keyHold struct {
 	release bool
 	rev     uint64
+	marker  string // a taken-over marker to delete once the job is cancelled
 }
 
 // held is a fetched message waiting for a pool worker; heartbeats keep
@@ -115,6 +117,9 @@ func (w *Worker) acker() {
 		}
 		if it.release != nil {
 			w.c.releaseClaim(it.release, it.rev)
+		}
+		if it.marker != "" {
+			w.c.deleteKey(it.marker)
 		}
 	}
 }
@@ -239,7 +244,7 @@ func (w *Worker) process(m jetstream.Msg) {
 		// lease ran out: another job took the key over, and this one must
 		// not run beside it.
 		rec.State, rec.FinishedAt, rec.Payload = Cancelled, now, nil
-		w.finish(rec, m, actAck, 0, keyHold{}) // the key is the other job's
+		w.finish(rec, m, actAck, 0, keyHold{marker: hold.marker}) // the key is the other job's
 		return
 	case !rec.Deadline.IsZero() && !now.Before(rec.Deadline):
 		w.fail(rec, m, ErrDeadline, now, true, hold)
@@ -364,7 +369,7 @@ func (w *Worker) finish(rec *Record, m jetstream.Msg, act ackAction, delay time.
 		_ = m.NakWithDelay(time.Second)
 		return
 	}
-	it := ackItem{f: f, m: m, act: act, delay: delay, rev: hold.rev}
+	it := ackItem{f: f, m: m, act: act, delay: delay, rev: hold.rev, marker: hold.marker}
 	if hold.release {
 		it.release = &rec.Meta
 	}

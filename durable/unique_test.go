@@ -74,50 +74,69 @@ func TestUniqueKeyOfADeadEnqueueIsTakenOverAfterItsLease(t *testing.T) {
 	}
 }
 
-// TestJobWhoseKeyWasTakenOverDoesNotRun stores a job whose unique claim
-// stays provisional, as when its Enqueue dies after the store, and lets
-// another Enqueue take the key over once the lease ran out: the worker
-// then cancels the first job unrun and runs the second, so one job runs.
+// TestJobWhoseKeyWasTakenOverDoesNotRun stores a job whose Enqueue died
+// before making its unique claim lasting; once the lease runs out, a
+// second Enqueue takes the key over. The first job must not run: neither
+// while the second holds the key, nor after the second has ended and
+// released it (a marker left by the takeover says so).
 func TestJobWhoseKeyWasTakenOverDoesNotRun(t *testing.T) {
-	const lease = 200 * time.Millisecond
-	e := newEnv(t, durable.UniqueLease(lease))
-	dying, err := durable.New(e.srv.Conn(), durable.UniqueLease(lease))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dying.Close()
-	durable.LeaveClaimsProvisional(dying)
-	first, err := dying.Enqueue(e.ctx, "u", 1, durable.Unique("k"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	claimed := time.Now()
-	// The provisional claim names the job before its ID was known (its
-	// stream sequence completes it), so the duplicate gets no ID.
-	if id, err := e.c.Enqueue(e.ctx, "u", 2, durable.Unique("k")); !errors.Is(err, durable.ErrDuplicate) || id != "" {
-		t.Fatalf("Enqueue within the lease = %q, %v; want \"\", ErrDuplicate", id, err)
-	}
-	time.Sleep(time.Until(claimed.Add(lease + time.Millisecond))) // wait out the lease
-	second, err := e.c.Enqueue(e.ctx, "u", 2, durable.Unique("k"))
-	if err != nil || second == first {
-		t.Fatalf("Enqueue after the lease = %q, %v; want a new job", second, err)
-	}
-	var mu sync.Mutex
-	var ran []int
-	e.worker(func(w *durable.Worker) {
-		durable.Handle(w, "u", func(_ context.Context, n int) error {
+	for _, tc := range []struct {
+		name      string
+		takerEnds bool // the second job ends before the first is delivered
+	}{
+		{"both delivered together", false},
+		{"taker ended first", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const lease = 200 * time.Millisecond
+			e := newEnv(t, durable.UniqueLease(lease))
+			dying, err := durable.New(e.srv.Conn(), durable.UniqueLease(lease))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dying.Close()
+			durable.LeaveClaimsProvisional(dying)
+			first, err := dying.Enqueue(e.ctx, "u", 1, durable.Unique("k"), durable.Queue("old"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			claimed := time.Now()
+			// The provisional claim names the job before its ID was known
+			// (its stream sequence completes it), so the duplicate gets no ID.
+			if id, err := e.c.Enqueue(e.ctx, "u", 2, durable.Unique("k")); !errors.Is(err, durable.ErrDuplicate) || id != "" {
+				t.Fatalf("Enqueue within the lease = %q, %v; want \"\", ErrDuplicate", id, err)
+			}
+			time.Sleep(time.Until(claimed.Add(lease + time.Millisecond))) // wait out the lease
+			second, err := e.c.Enqueue(e.ctx, "u", 2, durable.Unique("k"), durable.Queue("new"))
+			if err != nil || second == first {
+				t.Fatalf("Enqueue after the lease = %q, %v; want a new job", second, err)
+			}
+			var mu sync.Mutex
+			var ran []int
+			register := func(w *durable.Worker) {
+				durable.Handle(w, "u", func(_ context.Context, n int) error {
+					mu.Lock()
+					defer mu.Unlock()
+					ran = append(ran, n)
+					return nil
+				})
+			}
+			if tc.takerEnds {
+				e.worker(register, durable.Queues("new"))
+				e.wait(second, durable.Succeeded)
+				e.waitUniqueReleased("k")
+				e.worker(register, durable.Queues("old"))
+			} else {
+				e.worker(register, durable.Queues("old", "new"))
+			}
+			e.wait(first, durable.Cancelled)
+			e.wait(second, durable.Succeeded)
 			mu.Lock()
 			defer mu.Unlock()
-			ran = append(ran, n)
-			return nil
+			if len(ran) != 1 || ran[0] != 2 {
+				t.Errorf("ran payloads %v, want [2]", ran)
+			}
 		})
-	})
-	e.wait(first, durable.Cancelled)
-	e.wait(second, durable.Succeeded)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(ran) != 1 || ran[0] != 2 {
-		t.Errorf("ran payloads %v, want [2]", ran)
 	}
 }
 
