@@ -376,11 +376,17 @@ func TestLargeSizesCostNothingUntilUsed(t *testing.T) {
 	})
 	t.Run("Concurrent", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
+			// runtime.NumGoroutine counts goroutines outside the bubble
+			// too (a goroutine of an earlier test may still be exiting),
+			// so the goroutine counts are bounds, and the exact check is
+			// on the handlers held at once.
+			const slack = 4
 			b := event.NewBus()
 			gate := make(chan struct{})
+			var held atomic.Int32
 			before := runtime.NumGoroutine()
-			event.Subscribe(b, func(context.Context, int) { <-gate }, event.Concurrent(1<<30))
-			if d := runtime.NumGoroutine() - before; d != 1 {
+			event.Subscribe(b, func(context.Context, int) { held.Add(1); <-gate }, event.Concurrent(1<<30))
+			if d := runtime.NumGoroutine() - before; d > 1+slack {
 				t.Errorf("Subscribe started %d goroutines, want 1", d)
 			}
 			for i := range 8 {
@@ -389,8 +395,11 @@ func TestLargeSizesCostNothingUntilUsed(t *testing.T) {
 				}
 				synctest.Wait()
 			}
-			if d := runtime.NumGoroutine() - before; d != 8 {
-				t.Errorf("%d delivery goroutines for 8 held events, want 8", d)
+			if n := held.Load(); n != 8 {
+				t.Errorf("%d deliveries held at once for 8 events, want 8", n)
+			}
+			if d := runtime.NumGoroutine() - before; d > 8+slack {
+				t.Errorf("%d goroutines for 8 held events, want 8", d)
 			}
 			close(gate)
 			closeBus(t, b)
